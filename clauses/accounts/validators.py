@@ -1,0 +1,30 @@
+from django.core.exceptions import ValidationError
+from stdnum import luhn
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.fr import siret
+
+
+def normalize_siret(value):
+    """Digits only: '123 456 789 00012' → '12345678900012'."""
+    return siret.compact(value or "")
+
+
+def validate_siret(value):
+    """A SIRET with its 14 digits and a valid check digit (python-stdnum)."""
+    try:
+        siret.validate(value)
+    except InvalidLength as exc:
+        raise ValidationError("Un SIRET compte 14 chiffres.", code="invalid_length") from exc
+    except InvalidFormat as exc:
+        raise ValidationError("Un SIRET ne contient que des chiffres.", code="invalid_format") from exc
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            "Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez-le sur l'avis de situation Sirene.",
+            code="invalid_checksum",
+        ) from exc
+
+
+def make_valid_siret(siren_stem, nic_stem="0001"):
+    """A valid SIRET from 8 SIREN digits and 4 NIC digits, completing both check digits (demo data)."""
+    siren = siren_stem + luhn.calc_check_digit(siren_stem)
+    return siren + nic_stem + luhn.calc_check_digit(siren + nic_stem)

@@ -1,0 +1,285 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clauses.accounts import services
+from clauses.accounts.access import (
+    any_role,
+    get_manageable_or_404,
+    get_visible_or_404,
+    manageable,
+    membership_not_required,
+    role_required,
+    visible,
+)
+from clauses.accounts.enums import ROLES_BY_ORGANISATION_KIND, OrganisationKind, Role
+from clauses.accounts.filters import OrganisationFilter
+from clauses.accounts.forms import (
+    ChooseMembershipForm,
+    EmailAuthenticationForm,
+    InviteMemberForm,
+    MembershipRoleForm,
+    OrganisationForm,
+    PasswordResetForm,
+    ProfileForm,
+)
+from clauses.accounts.middleware import SESSION_KEY
+from clauses.accounts.models import Membership, Organisation
+from clauses.accounts.services import PARTNER_KINDS
+from clauses.accounts.tasks import send_invitation_email
+from clauses.pagination import paginate
+from clauses.queueing import queue_after_commit
+
+# --- Authentication -------------------------------------------------------------------------------------------
+
+login = membership_not_required(
+    auth_views.LoginView.as_view(
+        form_class=EmailAuthenticationForm, template_name="accounts/login.html", redirect_authenticated_user=True
+    )
+)
+logout = membership_not_required(auth_views.LogoutView.as_view())
+password_reset = membership_not_required(
+    auth_views.PasswordResetView.as_view(
+        form_class=PasswordResetForm,
+        template_name="accounts/password_reset_form.html",
+        subject_template_name="accounts/emails/password_reset_subject.txt",
+        email_template_name="accounts/emails/password_reset_body.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
+)
+password_reset_done = membership_not_required(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+password_reset_confirm = membership_not_required(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
+)
+password_reset_complete = membership_not_required(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+)
+password_change = membership_not_required(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
+    )
+)
+password_change_done = membership_not_required(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
+
+
+@membership_not_required
+def choose_membership(request):
+    form = ChooseMembershipForm(data=request.POST or None, memberships=request.memberships)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.method == "POST" and form.is_valid():
+        membership = form.cleaned_data["membership"]
+        request.session[SESSION_KEY] = str(membership.public_id)
+        messages.success(
+            request,
+            f"Vous travaillez maintenant pour {membership.organisation.name} ({membership.get_role_display()}).",
+        )
+        return redirect(next_url or "home")
+    return render(request, "accounts/choose_membership.html", {"form": form, "next": next_url})
+
+
+@membership_not_required
+def profile(request):
+    form = ProfileForm(data=request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Vos informations ont été enregistrées.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+# --- Organisations --------------------------------------------------------------------------------------------
+
+
+@role_required(Role.FACILITATEUR, Role.ADMIN, Role.PRESCRIPTEUR)
+def organisation_list(request):
+    organisations = (
+        visible(request, Organisation)
+        .active()
+        .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("name")
+    )
+    filterset = OrganisationFilter(request.GET or None, queryset=organisations)
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"filter": filterset, "page": page, "can_manage": request.membership.role == Role.ADMIN},
+    )
+
+
+@any_role
+def organisation_detail(request, public_id):
+    organisation = get_visible_or_404(request, Organisation, public_id=public_id)
+    can_manage = (
+        request.membership.role == Role.ADMIN and manageable(request, Organisation).filter(pk=organisation.pk).exists()
+    )
+    members = visible(request, Membership).filter(organisation=organisation).select_related("user")
+    if not can_manage:
+        members = members.active()
+    members = members.order_by("-is_active", "user__last_name", "user__first_name")
+    if organisation.is_structure:
+        related = visible(request, Organisation).active().filter(partner_structures=organisation)
+    else:
+        related = visible(request, Organisation).active().filter(partners=organisation)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": paginate(request, members),
+            "related": related.order_by("name"),
+            "can_manage": can_manage,
+            "can_invite": can_manage and bool(ROLES_BY_ORGANISATION_KIND[organisation.kind]),
+            "managed_elsewhere": organisation.registered_by
+            if organisation.registered_by_id and organisation.registered_by_id != request.membership.organisation_id
+            else None,
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def organisation_create(request):
+    structure = request.membership.organisation
+    form = OrganisationForm(data=request.POST or None, kinds=PARTNER_KINDS, request=request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create_partner(structure=structure, organisation=form.instance)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"« {organisation.name} » est enregistrée comme partenaire de {structure.name}.")
+            return redirect("accounts:organisation_detail", public_id=organisation.public_id)
+    return render(request, "accounts/organisation_form.html", {"form": form, "duplicate": form.duplicate})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def organisation_attach(request):
+    structure = request.membership.organisation
+    try:
+        organisation = services.organisation_attach_partner(structure=structure, siret=request.POST.get("siret", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:organisation_create")
+    messages.success(request, f"« {organisation.name} » est maintenant partenaire de {structure.name}.")
+    return redirect("accounts:organisation_detail", public_id=organisation.public_id)
+
+
+@role_required(Role.ADMIN)
+def organisation_update(request, public_id):
+    organisation = get_manageable_or_404(request, Organisation, public_id=public_id)
+    kinds = [OrganisationKind.FACILITATION] if organisation.is_structure else PARTNER_KINDS
+    form = OrganisationForm(data=request.POST or None, instance=organisation, kinds=kinds, request=request)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Les informations de l'organisation ont été enregistrées.")
+        return redirect("accounts:organisation_detail", public_id=organisation.public_id)
+    return render(request, "accounts/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+# --- Memberships ----------------------------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+def member_invite(request, public_id):
+    organisation = get_manageable_or_404(request, Organisation, public_id=public_id)
+    if not ROLES_BY_ORGANISATION_KIND[organisation.kind]:
+        raise Http404("Aucun rôle ne peut être donné dans ce type d'organisation.")
+    form = InviteMemberForm(data=request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_invite(
+                organisation=organisation, invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            queue_after_commit(send_invitation_email, membership.pk)
+            messages.success(request, f"Invitation envoyée à {membership.user.email}.")
+            return redirect("accounts:organisation_detail", public_id=organisation.public_id)
+    return render(request, "accounts/member_invite.html", {"form": form, "organisation": organisation})
+
+
+def _membership_or_404(request, public_id):
+    return get_manageable_or_404(
+        request, Membership.objects.select_related("user", "organisation"), public_id=public_id
+    )
+
+
+@role_required(Role.ADMIN)
+def membership_update(request, public_id):
+    membership = _membership_or_404(request, public_id)
+    form = MembershipRoleForm(
+        data=request.POST or None, initial={"role": membership.role}, organisation=membership.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Le rôle de {membership.user.full_name} est maintenant « {membership.get_role_display()} »."
+            )
+            return redirect("accounts:organisation_detail", public_id=membership.organisation.public_id)
+    return render(request, "accounts/membership_form.html", {"form": form, "membership": membership})
+
+
+@role_required(Role.ADMIN)
+def membership_deactivate(request, public_id):
+    """GET asks for confirmation, POST deactivates."""
+    membership = _membership_or_404(request, public_id)
+    back = reverse("accounts:organisation_detail", args=[membership.organisation.public_id])
+    if request.method == "POST":
+        try:
+            services.membership_deactivate(membership=membership, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request, f"L'accès de {membership.user.full_name} à {membership.organisation.name} est désactivé."
+            )
+        return redirect(back)
+    return render(request, "accounts/membership_deactivate.html", {"membership": membership, "back": back})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def membership_reactivate(request, public_id):
+    membership = _membership_or_404(request, public_id)
+    try:
+        services.membership_reactivate(membership=membership, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, f"L'accès de {membership.user.full_name} à {membership.organisation.name} est rétabli."
+        )
+    return redirect("accounts:organisation_detail", public_id=membership.organisation.public_id)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def membership_resend_invitation(request, public_id):
+    membership = _membership_or_404(request, public_id)
+    if not membership.is_active:
+        messages.error(request, "Rétablissez d'abord l'accès de cette personne.")
+    else:
+        queue_after_commit(send_invitation_email, membership.pk)
+        messages.success(request, f"L'invitation a été renvoyée à {membership.user.email}.")
+    return redirect("accounts:organisation_detail", public_id=membership.organisation.public_id)

@@ -1,0 +1,366 @@
+"""Every URL pattern of the project × every role.
+
+`ACCESS_CASES` lists, for each URL name, one or more cases (own object, partner's object, another
+structure's object…) and the status each role gets. `test_every_url_pattern_has_access_cases` fails as
+soon as a URL pattern exists without cases here: a new page cannot ship without its access rules tested.
+"""
+
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import URLResolver, get_resolver, resolve, reverse
+
+from tests.access import (
+    ADMIN_ONLY,
+    ANON,
+    LOGIN,
+    PRESCRIBER_ONLY,
+    ROLES,
+    STAFF_ONLY,
+    STAFF_OR_PRESCRIBER,
+    Case,
+    admin_only,
+    expect,
+    membership_cases,
+    obj_url,
+    reset_confirm_url,
+    staff_object_cases,
+    url,
+    url_of,
+)
+from tests.suivi.access_cases import SUIVI_CASES
+
+ACCESS_CASES = {
+    "home": [Case("accueil", url("home"), expect(200))],
+    "healthz": [Case("sonde", url("healthz"), expect(200, anonyme=200))],
+    "privacy": [Case("page publique", url("privacy"), expect(200, anonyme=200))],
+    "accessibility": [Case("page publique", url("accessibility"), expect(200, anonyme=200))],
+    "accounts:login": [Case("connexion", url("accounts:login"), expect(302, anonyme=200))],
+    "accounts:logout": [
+        Case("déconnexion", url("accounts:logout"), expect(302, anonyme=302), method="post"),
+        Case("déconnexion en GET", url("accounts:logout"), expect(405)),
+    ],
+    "accounts:password_reset": [Case("demande", url("accounts:password_reset"), expect(200, anonyme=200))],
+    "accounts:password_reset_done": [Case("envoyé", url("accounts:password_reset_done"), expect(200, anonyme=200))],
+    "accounts:password_reset_confirm": [Case("lien périmé", reset_confirm_url, expect(200, anonyme=200))],
+    "accounts:password_reset_complete": [
+        Case("terminé", url("accounts:password_reset_complete"), expect(200, anonyme=200))
+    ],
+    "accounts:password_change": [Case("changement", url("accounts:password_change"), expect(200))],
+    "accounts:password_change_done": [Case("changé", url("accounts:password_change_done"), expect(200))],
+    "accounts:profile": [Case("mon compte", url("accounts:profile"), expect(200))],
+    "accounts:choose_membership": [Case("choix", url("accounts:choose_membership"), expect(200))],
+    "accounts:organisation_list": [
+        Case("liste", url("accounts:organisation_list"), expect(200, comite=403, reseau=403))
+    ],
+    "accounts:organisation_create": [Case("création", url("accounts:organisation_create"), ADMIN_ONLY)],
+    "accounts:organisation_attach": [
+        Case(
+            "rattachement",
+            url("accounts:organisation_attach"),
+            admin_only(302),
+            method="post",
+            data=lambda w: {"siret": w.other_prescriber_org.siret},
+        ),
+        Case("rattachement en GET", url("accounts:organisation_attach"), expect(405)),
+    ],
+    "accounts:organisation_detail": [
+        Case("sa structure", url_of("accounts:organisation_detail", "structure"), expect(200, reseau=404)),
+        Case(
+            "prescripteur partenaire",
+            url_of("accounts:organisation_detail", "prescriber_org"),
+            expect(200, comite=404, reseau=404),
+        ),
+        Case(
+            "autre prescripteur de la structure",
+            url_of("accounts:organisation_detail", "sibling_prescriber_org"),
+            expect(200, prescripteur=404, comite=404, reseau=404),
+        ),
+        Case("autre structure", url_of("accounts:organisation_detail", "other_structure"), expect(404)),
+        Case(
+            "prescripteur d'une autre structure",
+            url_of("accounts:organisation_detail", "other_prescriber_org"),
+            expect(404),
+        ),
+        Case(
+            "partenaire rattaché, géré ailleurs",
+            url_of("accounts:organisation_detail", "shared_partner"),
+            expect(200, prescripteur=404, comite=404, reseau=404),
+        ),
+    ],
+    "accounts:organisation_update": [
+        Case("sa structure", url_of("accounts:organisation_update", "structure"), ADMIN_ONLY),
+        Case("partenaire", url_of("accounts:organisation_update", "prescriber_org"), ADMIN_ONLY),
+        Case("autre structure", url_of("accounts:organisation_update", "other_structure"), admin_only(404)),
+        Case("autre prescripteur", url_of("accounts:organisation_update", "other_prescriber_org"), admin_only(404)),
+        Case("partenaire rattaché", url_of("accounts:organisation_update", "shared_partner"), admin_only(404)),
+    ],
+    "accounts:member_invite": [
+        Case("sa structure", url_of("accounts:member_invite", "structure"), ADMIN_ONLY),
+        Case("partenaire", url_of("accounts:member_invite", "prescriber_org"), ADMIN_ONLY),
+        Case("financeur (aucun rôle possible)", url_of("accounts:member_invite", "financeur"), admin_only(404)),
+        Case("autre structure", url_of("accounts:member_invite", "other_structure"), admin_only(404)),
+        Case("partenaire rattaché", url_of("accounts:member_invite", "shared_partner"), admin_only(404)),
+    ],
+    "marches:market_list": [Case("liste", url("marches:market_list"), STAFF_ONLY)],
+    "marches:market_export": [
+        Case("CSV", url("marches:market_export", "csv"), STAFF_ONLY),
+        Case("format inconnu", url("marches:market_export", "pdf"), expect(403, facilitateur=404, admin=404)),
+    ],
+    "marches:market_create": [Case("création", url("marches:market_create"), STAFF_ONLY)],
+    "marches:calibration": [Case("calibrage", url("marches:calibration"), STAFF_ONLY)],
+    "marches:programmation": [Case("programmation", url("marches:programmation"), STAFF_ONLY)],
+    "marches:market_detail": staff_object_cases("marches:market_detail", "market"),
+    "marches:market_update": staff_object_cases("marches:market_update", "market"),
+    "marches:market_delete": staff_object_cases("marches:market_delete", "market"),
+    "marches:lot_create": staff_object_cases("marches:lot_create", "market"),
+    "marches:lot_detail": staff_object_cases("marches:lot_detail", "lot"),
+    "marches:lot_update": staff_object_cases("marches:lot_update", "lot"),
+    "marches:lot_delete": staff_object_cases("marches:lot_delete", "lot"),
+    "marches:award_create": staff_object_cases("marches:award_create", "lot"),
+    "marches:award_update": staff_object_cases("marches:award_update", "award"),
+    "marches:award_delete": staff_object_cases("marches:award_delete", "award"),
+    "marches:buyer_list": [Case("liste", url("marches:buyer_list"), STAFF_ONLY)],
+    "marches:buyer_create": [Case("création", url("marches:buyer_create"), STAFF_ONLY)],
+    "marches:buyer_detail": staff_object_cases("marches:buyer_detail", "buyer"),
+    "marches:buyer_update": staff_object_cases("marches:buyer_update", "buyer"),
+    "marches:buyer_delete": staff_object_cases("marches:buyer_delete", "buyer"),
+    "marches:company_list": [Case("liste", url("marches:company_list"), STAFF_ONLY)],
+    "marches:company_create": [Case("création", url("marches:company_create"), STAFF_ONLY)],
+    "marches:company_detail": staff_object_cases("marches:company_detail", "company"),
+    "marches:company_update": staff_object_cases("marches:company_update", "company"),
+    "marches:company_delete": staff_object_cases("marches:company_delete", "company"),
+    "participants:participant_list": [Case("liste", url("participants:participant_list"), STAFF_OR_PRESCRIBER)],
+    "participants:participant_create": [Case("création", url("participants:participant_create"), STAFF_ONLY)],
+    "participants:expiring": [Case("échéances", url("participants:expiring"), STAFF_ONLY)],
+    "participants:participant_detail": [
+        Case(
+            "suivi par le prescripteur", obj_url("participants:participant_detail", "participant"), STAFF_OR_PRESCRIBER
+        ),
+        Case(
+            "suivi par un autre prescripteur",
+            obj_url("participants:participant_detail", "sibling_participant"),
+            expect(403, facilitateur=200, admin=200, prescripteur=404),
+        ),
+        Case(
+            "autre structure",
+            obj_url("participants:participant_detail", "other_participant"),
+            expect(403, facilitateur=404, admin=404, prescripteur=404),
+        ),
+    ],
+    "participants:participant_update": staff_object_cases("participants:participant_update", "participant"),
+    "participants:consent_record": staff_object_cases("participants:consent_record", "participant"),
+    "participants:consent_withdraw": [
+        Case(
+            "sa structure",
+            lambda w: reverse("participants:consent_withdraw", args=[w.participant.consents.get().public_id]),
+            STAFF_ONLY,
+        ),
+        Case(
+            "autre structure",
+            lambda w: reverse("participants:consent_withdraw", args=[w.other_participant.consents.get().public_id]),
+            expect(403, facilitateur=404, admin=404),
+        ),
+    ],
+    "participants:proof_upload": staff_object_cases("participants:proof_upload", "participant"),
+    "participants:diagnosis_create": staff_object_cases("participants:diagnosis_create", "participant"),
+    "participants:proof_download": [
+        Case("suivi par le prescripteur", obj_url("participants:proof_download", "proof"), STAFF_OR_PRESCRIBER),
+        Case(
+            "brouillon du prescripteur",
+            obj_url("participants:proof_download", "draft_proof"),
+            expect(403, facilitateur=404, admin=404, prescripteur=200),
+        ),
+        Case(
+            "fiche envoyée",
+            obj_url("participants:proof_download", "referral_proof"),
+            STAFF_OR_PRESCRIBER,
+        ),
+        Case(
+            "autre structure",
+            obj_url("participants:proof_download", "other_proof"),
+            expect(403, facilitateur=404, admin=404, prescripteur=404),
+        ),
+    ],
+    "participants:proof_verify": [
+        Case(
+            "sa structure",
+            obj_url("participants:proof_verify", "proof"),
+            expect(403, facilitateur=302, admin=302),
+            method="post",
+            data=lambda w: {"status": "verifie"},
+        ),
+        Case(
+            "autre structure",
+            obj_url("participants:proof_verify", "other_proof"),
+            expect(403, facilitateur=404, admin=404),
+            method="post",
+            data=lambda w: {"status": "verifie"},
+        ),
+    ],
+    "participants:proof_delete": [
+        Case(
+            "justificatif d'un participant",
+            obj_url("participants:proof_delete", "proof"),
+            expect(403, facilitateur=200, admin=200, prescripteur=404),
+        ),
+        Case(
+            "justificatif d'un brouillon",
+            obj_url("participants:proof_delete", "draft_proof"),
+            expect(403, facilitateur=404, admin=404, prescripteur=200),
+        ),
+        Case(
+            "justificatif d'une fiche envoyée",
+            obj_url("participants:proof_delete", "referral_proof"),
+            expect(403, facilitateur=404, admin=404, prescripteur=404),
+        ),
+        Case(
+            "autre structure",
+            obj_url("participants:proof_delete", "other_proof"),
+            expect(403, facilitateur=404, admin=404, prescripteur=404),
+        ),
+    ],
+    "participants:diagnosis_detail": [
+        Case("suivi par le prescripteur", obj_url("participants:diagnosis_detail", "diagnosis"), STAFF_OR_PRESCRIBER),
+        Case(
+            "autre structure",
+            obj_url("participants:diagnosis_detail", "other_diagnosis"),
+            expect(403, facilitateur=404, admin=404, prescripteur=404),
+        ),
+    ],
+    "participants:referral_list": [Case("liste", url("participants:referral_list"), STAFF_OR_PRESCRIBER)],
+    "participants:referral_create": [Case("création", url("participants:referral_create"), PRESCRIBER_ONLY)],
+    "participants:referral_detail": [
+        Case("envoyée par le prescripteur", obj_url("participants:referral_detail", "referral"), STAFF_OR_PRESCRIBER),
+        Case(
+            "envoyée par un autre prescripteur",
+            obj_url("participants:referral_detail", "sibling_referral"),
+            expect(403, facilitateur=200, admin=200, prescripteur=404),
+        ),
+        Case(
+            "brouillon du prescripteur",
+            obj_url("participants:referral_detail", "draft"),
+            expect(403, facilitateur=404, admin=404, prescripteur=200),
+        ),
+        Case(
+            "autre structure",
+            obj_url("participants:referral_detail", "other_referral"),
+            expect(403, facilitateur=404, admin=404, prescripteur=404),
+        ),
+    ],
+    "participants:referral_update": [
+        Case("brouillon", obj_url("participants:referral_update", "draft"), PRESCRIBER_ONLY),
+        Case("déjà envoyée", obj_url("participants:referral_update", "referral"), expect(403, prescripteur=404)),
+        Case(
+            "autre prescripteur",
+            obj_url("participants:referral_update", "sibling_referral"),
+            expect(403, prescripteur=404),
+        ),
+    ],
+    "participants:referral_proof_upload": [
+        Case("brouillon", obj_url("participants:referral_proof_upload", "draft"), PRESCRIBER_ONLY),
+        Case("déjà envoyée", obj_url("participants:referral_proof_upload", "referral"), expect(403, prescripteur=404)),
+        Case(
+            "autre structure",
+            obj_url("participants:referral_proof_upload", "other_referral"),
+            expect(403, prescripteur=404),
+        ),
+    ],
+    "participants:referral_submit": [
+        Case(
+            "brouillon", obj_url("participants:referral_submit", "draft"), expect(403, prescripteur=302), method="post"
+        ),
+        Case(
+            "autre prescripteur",
+            obj_url("participants:referral_submit", "sibling_referral"),
+            expect(403, prescripteur=404),
+            method="post",
+        ),
+    ],
+    "participants:referral_delete": [
+        Case("brouillon", obj_url("participants:referral_delete", "draft"), PRESCRIBER_ONLY),
+        Case("déjà envoyée", obj_url("participants:referral_delete", "referral"), expect(403, prescripteur=404)),
+    ],
+    "participants:referral_review": [
+        Case("reçue", obj_url("participants:referral_review", "referral"), STAFF_ONLY),
+        Case("brouillon", obj_url("participants:referral_review", "draft"), expect(403, facilitateur=404, admin=404)),
+        Case(
+            "autre structure",
+            obj_url("participants:referral_review", "other_referral"),
+            expect(403, facilitateur=404, admin=404),
+        ),
+    ],
+    "accounts:membership_update": membership_cases("accounts:membership_update", "get", ADMIN_ONLY),
+    "accounts:membership_deactivate": membership_cases("accounts:membership_deactivate", "get", ADMIN_ONLY),
+    "accounts:membership_reactivate": membership_cases("accounts:membership_reactivate", "post", admin_only(302)),
+    "accounts:membership_resend_invitation": membership_cases(
+        "accounts:membership_resend_invitation", "post", admin_only(302)
+    ),
+    **SUIVI_CASES,
+}
+
+
+def iter_url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin: see test_admin_is_for_staff_only
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from iter_url_names(pattern.url_patterns, prefix)
+        else:
+            yield f"{namespace}{pattern.name}" if pattern.name else f"<sans nom : {pattern.pattern}>"
+
+
+def test_every_url_pattern_has_access_cases():
+    names = set(iter_url_names(get_resolver().url_patterns))
+    assert names - ACCESS_CASES.keys() == set(), "URL sans test d'accès : ajoutez-les à ACCESS_CASES"
+    assert ACCESS_CASES.keys() - names == set(), "Cas d'accès pour des URL qui n'existent plus"
+
+
+PARAMS = [
+    pytest.param(name, case, role, id=f"{name}[{case.label}]-{role}")
+    for name, cases in ACCESS_CASES.items()
+    for case in cases
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "case", "role"), PARAMS)
+def test_access(client, world, name, case, role):
+    target = case.url(world)
+    assert resolve(urlparse(target).path).view_name == name
+    if role != ANON:
+        client.force_login(world.membership(role).user)
+    if case.method == "post":
+        response = client.post(target, case.data(world))
+    else:
+        response = client.get(target)
+    response.close()  # a file download holds its file open until closed
+    expected = case.expected[role]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert urlparse(response.url).path == reverse("accounts:login")
+    else:
+        assert response.status_code == expected
+
+
+ADMIN_URLS = ["admin:index", "admin:accounts_user_changelist", "admin:accounts_organisation_changelist"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("admin_url", ADMIN_URLS)
+def test_admin_is_for_staff_only(client, world, role, admin_url):
+    if role != ANON:
+        client.force_login(world.membership(role).user)
+    response = client.get(reverse(admin_url))
+    assert response.status_code == 302
+    assert urlparse(response.url).path in (reverse("admin:login"), reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("admin_url", ADMIN_URLS)
+def test_admin_opens_for_superusers(client, world, admin_url):
+    user = world.admin.user
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse(admin_url)).status_code == 200
