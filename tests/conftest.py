@@ -44,6 +44,22 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, dropped at the end once nothing holds it: a live server's request thread still open
+    when its browser closed (a daemon thread, never joined) would otherwise keep a session on it."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, never a downloaded browser."""
     return {
@@ -71,6 +87,11 @@ def _reference_data(request):
     if not (request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames)):
         return
     request.getfixturevalue("db")
+    restore_reference_data()
+
+
+def restore_reference_data():
+    """Put back the rows of data migrations (eligibility criteria) when a transactional test erased them."""
     from django.apps import apps
 
     from participants.models import EligibilityCriterion

@@ -50,6 +50,7 @@ from suivi.models import (
     PositioningEvent,
     WorkContract,
 )
+from tests.conftest import restore_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,7 @@ def _private_files_in_a_temporary_folder(demo_storage):
 @pytest.fixture(scope="module", autouse=True)
 def seeded(django_db_setup, django_db_blocker, demo_storage):
     with django_db_blocker.unblock():
+        restore_reference_data()  # a transactional test run before this module may have erased them
         call_command("seed_demo")
         yield
         call_command("flush", interactive=False, verbosity=0)  # the next modules start from an empty database

@@ -563,8 +563,8 @@ def test_saving_a_month_takes_the_same_number_of_queries_for_5_or_20_contracts(w
 
 def test_saving_a_month_queries(world, by, django_assert_num_queries):
     cells = month_of(world, 8)
-    # savepoint; the assignments with their contract and market; the rows of these contracts that month;
-    # insert of the rows; insert of their history; release savepoint
-    with django_assert_num_queries(6):
+    # savepoint; lock of the contracts (against a concurrent save); the assignments with their contract and
+    # market; the rows of these contracts that month; insert of the rows; insert of their history; release
+    with django_assert_num_queries(7):
         result = services.hours_save(cells=cells, by=by, today=TODAY)
     assert result.created == 8
