@@ -95,6 +95,12 @@ def month_label(month):
     return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
+def of_month(month):
+    """'de mai 2026', 'd'octobre 2026': the French elision before avril, août and octobre."""
+    label = month_label(month)
+    return f"d'{label}" if label[0] in "aeiouéâ" else f"de {label}"
+
+
 MONTH_NAMES = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",

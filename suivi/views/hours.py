@@ -41,6 +41,7 @@ def _month_nav(month):
     return {
         "month": month,
         "month_label": rules.month_label(month),
+        "of_month": rules.of_month(month),
         "previous": rules.add_months(month, -1),
         "next": following if following <= current else None,
         "current": current,

@@ -95,6 +95,13 @@ def test_month_label_reads_back_through_parse_month():
     assert rules.month_label(date(2026, 8, 1)) == "août 2026"
 
 
+def test_of_month_elides_before_a_vowel():
+    assert rules.of_month(date(2026, 5, 1)) == "de mai 2026"
+    assert rules.of_month(date(2026, 10, 1)) == "d'octobre 2026"
+    assert rules.of_month(date(2026, 4, 1)) == "d'avril 2026"
+    assert rules.of_month(date(2026, 8, 1)) == "d'août 2026"
+
+
 @pytest.mark.parametrize(
     "text",
     ["", None, "2026", "13/2026", "00/2026", "10/26", "2026-13", "32/10/2026", "30/02/2026", "ju 2026", "jui 2026",
