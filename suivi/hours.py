@@ -48,19 +48,19 @@ def parse_month(text):
         text = text.date()
     if isinstance(text, date):
         return month_start(text)
-    text = str(text or "").strip()
+    text = str(text or "").strip()[:40]  # a month is short: longer text is not one
     if text[:1].isdigit() and " " in text:  # '2026-10-17 00:00:00': a date cell read as text
         text = text.split()[0]
     if text[:1].isalpha():
         return _parse_named_month(text)
     for separator in ("-", "/", "."):
         parts = text.split(separator)
-        if len(parts) == 2 and all(part.isdigit() for part in parts):
+        if len(parts) == 2 and all(_digits(part) for part in parts):
             first, second = (int(part) for part in parts)
             year, month = (first, second) if len(parts[0]) == 4 else (second, first)
             if 1 <= month <= 12 and 1900 < year < 2200:
                 return date(year, month, 1)
-        if len(parts) == 3 and all(part.isdigit() for part in parts):
+        if len(parts) == 3 and all(_digits(part) for part in parts):
             if len(parts[0]) == 4:  # 2026-10-01
                 year, month, day = (int(part) for part in parts)
             else:  # 01/10/2026
@@ -68,6 +68,11 @@ def parse_month(text):
             if 1 <= month <= 12 and 1900 < year < 2200 and 1 <= day <= calendar.monthrange(year, month)[1]:
                 return date(year, month, 1)
     return None
+
+
+def _digits(text):
+    """ASCII digits only: str.isdigit() also accepts '²' or '٣', which int() refuses or reads otherwise."""
+    return text.isascii() and text.isdigit()
 
 
 def _plain(text):
@@ -78,7 +83,7 @@ def _parse_named_month(text):
     """'octobre 2026', 'Oct. 2026', 'fevrier 2027' → the month; a name or an unambiguous abbreviation of 3 letters
     or more ('juil.', not 'jui')."""
     parts = text.replace(".", " ").split()
-    if len(parts) != 2 or not (parts[1].isdigit() and len(parts[1]) == 4):
+    if len(parts) != 2 or not (_digits(parts[1]) and len(parts[1]) == 4):
         return None
     name, year = _plain(parts[0]), int(parts[1])
     names = [_plain(full) for full in MONTH_NAMES]

@@ -25,7 +25,8 @@ STOP_WORDS = {"de", "du", "des", "d", "l", "la", "le", "les", "en", "a", "au", "
 def header_key(value):
     """'Heures de formation (h)' → 'heures formation': case, accents, punctuation, brackets and small words
     do not matter."""
-    text = re.sub(r"\(.*?\)|\[.*?\]", " ", str(value or ""))
+    # A header or a name is short: the cut keeps the bracket removal linear on any cell.
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(value or "")[:200])
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"[^a-z0-9]+", " ", text)

@@ -80,17 +80,20 @@ def _check_zip(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
-                raise ImportFileError(
-                    "Ce fichier est un classeur OpenDocument (.ods) : enregistrez-le au format .xlsx ou CSV."
-                )
-            if "xl/workbook.xml" not in names:
-                raise ImportFileError(NOT_A_SPREADSHEET)
+            # The declared sizes first: nothing is inflated before they are known to be reasonable.
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_SIZE:
                 raise ImportFileError(
                     "Ce classeur est démesuré une fois ouvert : gardez seulement le tableau des heures, sur une "
                     "feuille, et envoyez-le de nouveau."
                 )
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    if b"opendocument" in member.read(100):
+                        raise ImportFileError(
+                            "Ce fichier est un classeur OpenDocument (.ods) : enregistrez-le au format .xlsx ou CSV."
+                        )
+            if "xl/workbook.xml" not in names:
+                raise ImportFileError(NOT_A_SPREADSHEET)
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError) as error:
@@ -131,12 +134,32 @@ def _xlsx_rows(data):
                 warnings.simplefilter("ignore")
                 rows = _collect(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
             if _find_header(rows) is not None:
+                _refuse_formulas_without_value(data, sheet.title, rows)
                 return [rows]
         return []
     except ImportFileError:
         raise
     except Exception as error:  # noqa: BLE001
         raise ImportFileError("Ce classeur Excel est abîmé ou illisible.") from error
+    finally:
+        workbook.close()
+
+
+def _refuse_formulas_without_value(data, title, rows):
+    """A formula saved without its computed value (a file written by a program, never opened in a spreadsheet)
+    reads as an empty cell: refuse the file rather than import it in part."""
+    if not any(value is None for row in rows for value in row):
+        return
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        formulas = workbook[title].iter_rows(max_row=len(rows), max_col=MAX_COLUMNS, values_only=True)
+        for number, (values, written) in enumerate(zip(rows, formulas, strict=False), start=1):
+            for position, (value, formula) in enumerate(zip(values, written, strict=False)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    raise ImportFileError(
+                        f"La cellule {get_column_letter(position + 1)}{number} contient une formule sans valeur "
+                        "calculée : ouvrez le fichier dans votre tableur, enregistrez-le, puis envoyez-le de nouveau."
+                    )
     finally:
         workbook.close()
 
@@ -237,13 +260,25 @@ def read_table(data, *, has_default_month=False):
         problems.append("Ajoutez la colonne « Marché » : les heures sous-traitées sont celles d'un marché.")
     if problems:
         raise ImportFileError(problems)
-    data_rows = []
+    data_rows, overflowing = [], []
     width = max(columns.values()) + 1
+    header_width = len(rows[index])
     for number, row in enumerate(rows[index + 1 :], start=index + 2):
+        # A spreadsheet writes every row of a CSV with as many cells as its header: one more is a shifted row.
+        if kind == CSV and len(row) > header_width:
+            overflowing.append(number)
         row = list(row[:width]) + [None] * (width - len(row))
         if all(is_empty(value) for value in row):
             continue
         data_rows.append((number, row))
+    if overflowing:
+        # A decimal comma in a comma-separated file splits '151,67' into two cells and shifts the rest.
+        shown = ", ".join(str(number) for number in overflowing[:10]) + (" …" if len(overflowing) > 10 else "")
+        raise ImportFileError(
+            f"Ligne{'s' if len(overflowing) > 1 else ''} {shown} : plus de cellules que d'en-têtes. Dans "
+            "un CSV séparé par des virgules, une virgule décimale (151,67) décale les colonnes : enregistrez le "
+            "fichier avec le point-virgule comme séparateur, ou les nombres entre guillemets."
+        )
     with_hours = sum(1 for _, row in data_rows if any(not is_empty(row[columns[k]]) for k in hour_keys(columns)))
     if with_hours > MAX_ROWS:
         raise ImportFileError(_too_many_rows())
@@ -309,7 +344,7 @@ def parse_month_cell(value):
         year = int(words[1]) + (2000 if len(words[1]) == 2 else 0)
         if 1900 < year < 2200:
             return date(year, MONTH_WORDS[words[0]], 1)
-    raise CellError(f"Mois : « {text} » n'est pas un mois lisible (écrivez par exemple 10/2026).")
+    raise CellError(f"Mois : « {text[:40]} » n'est pas un mois lisible (écrivez par exemple 10/2026).")
 
 
 def parse_date_cell(value, label):
@@ -331,7 +366,7 @@ def parse_date_cell(value, label):
                 return date(year, month, day)
             except ValueError:
                 break
-    raise CellError(f"{label} : « {text} » n'est pas une date lisible (écrivez-la JJ/MM/AAAA).")
+    raise CellError(f"{label} : « {text[:40]} » n'est pas une date lisible (écrivez-la JJ/MM/AAAA).")
 
 
 MAX_HOURS_READ = Decimal(100_000)  # beyond this, a cell holds something else than hours (a total, an amount…)
@@ -392,7 +427,8 @@ def parse_lot_cell(value):
     text = cell_text(value)
     if not text:
         return None
-    match = re.search(r"\d+", text)
-    if not match or int(match.group()) > 32767:
-        raise CellError(f"Lot : « {text[:40]} » n'est pas un numéro de lot.")
-    return int(match.group())
+    numbers = re.findall(r"[0-9]+", text)
+    # 'Lot 2', 'n°2', '02'; not '2 et 3' (which one?), nor a number no lot has
+    if len(numbers) != 1 or len(numbers[0]) > 5 or int(numbers[0]) > 32767:
+        raise CellError(f"Lot : « {text[:40]} » n'est pas un numéro de lot (un seul numéro par ligne).")
+    return int(numbers[0])

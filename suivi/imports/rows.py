@@ -68,7 +68,8 @@ class Amount:
 
 
 def _sentence_start_lower(message):
-    if len(message) > 1 and message[0].isupper() and message[1].islower():
+    """'Indiquez le mois' → 'indiquez le mois', 'L'entreprise X' → 'l'entreprise X' (after 'Ligne 3 : ')."""
+    if len(message) > 1 and message[0].isupper() and (message[1].islower() or message[1] == "'"):
         return message[0].lower() + message[1:]
     return message
 
@@ -290,6 +291,7 @@ class Resolver:
             row.fail("Indiquez le nom et le prénom de la personne.")
             return
         written = f"{row.last_name.upper()} {row.first_name}"
+        written = written if len(written) <= 80 else f"{written[:80]}…"  # as typed, but never a page of it
         people = self.people.get(name_key(row.last_name, row.first_name), [])
         if row.birth_date:
             same_name = people
@@ -313,7 +315,7 @@ class Resolver:
             contracts = [c for c in contracts if c.company_id == company.pk]
         if not contracts:
             at = f" chez {company.name}" if company is not None else ""
-            row.fail(f"{written}{_born(row.birth_date)} n'a aucun contrat enregistré{at}.")
+            row.fail(f"La personne {written}{_born(row.birth_date)} n'a aucun contrat enregistré{at}.")
             return
         running = [c for c in contracts if c.period.covers(row.month)]
         if not running:
@@ -383,8 +385,8 @@ class Resolver:
             return
         if subcontractor.kind not in SUBCONTRACTOR_KINDS:
             row.fail(
-                f"{subcontractor.name} n'est ni une SIAE (EI, ETTI, AI, ACI) ni une EA / un ESAT : ses heures ne "
-                "comptent pas sans personne nommée."
+                f"L'entreprise {subcontractor.name} n'est ni une SIAE (EI, ETTI, AI, ACI) ni une EA / un ESAT : "
+                "ses heures ne comptent pas sans personne nommée."
             )
             return
         awards = [a for a in self.awards.get(market.pk, []) if a.company_id != subcontractor.pk]
@@ -396,7 +398,9 @@ class Resolver:
         if holder is not None:
             awards = [a for a in awards if a.company_id == holder.pk]
             if not awards:
-                row.fail(f"{holder.name} n'est pas attributaire du marché {market.reference}{self._lot(row)}.")
+                row.fail(
+                    f"L'entreprise {holder.name} n'est pas attributaire du marché {market.reference}{self._lot(row)}."
+                )
                 return
         if len(awards) == 1:
             row.award, row.subcontractor = awards[0], subcontractor

@@ -65,10 +65,13 @@ def _name_duplicates(rows):
         if len(found) > 1:
             kind = HourKind(identity[-1] if identity[0] == "contract" else HourKind.SOUS_TRAITANCE).label
             for row in found:
-                others = ", ".join(str(other.number) for other in found if other is not row)
+                others = [str(other.number) for other in found if other is not row]
+                where = (
+                    f"ligne {others[0]}" if len(others) == 1 else f"lignes {', '.join(others[:-1])} et {others[-1]}"
+                )
                 row.fail(
-                    f"Les {kind} de {row.who} en {row.month_label} ({row.market_label}) figurent aussi ligne "
-                    f"{others} : n'en gardez qu'une."
+                    f"Les {kind} de {row.who} en {row.month_label} ({row.market_label}) figurent aussi {where} : "
+                    "n'en gardez qu'une."
                 )
 
 

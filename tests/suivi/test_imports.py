@@ -305,6 +305,14 @@ BAD_ROWS = {
     ),
     "SIRET mal écrit": ({"company_siret": "1234"}, "Ligne 3 : SIRET entreprise : « 1234 » n'est pas un SIRET"),
     "mois à venir": ({"month": "12/2026"}, "Ligne 3 : aucun contrat de DUPONT Karim ne couvre décembre 2026"),
+    "mois en exposant": ({"month": "²/2026"}, "Ligne 3 : mois : « ²/2026 » n'est pas un mois lisible"),
+    "mois démesuré": ({"month": "9" * 5000 + "/2026"}, "Ligne 3 : mois : « 9999999999"),
+    "lot démesuré": ({"lot": "7" * 5000}, "Ligne 3 : lot : « 7777777777"),
+    "deux lots": (
+        {"lot": "2 et 3"},
+        "Ligne 3 : lot : « 2 et 3 » n'est pas un numéro de lot (un seul numéro par ligne).",
+    ),
+    "parenthèses sans fin": ({"last_name": "(" * 65536}, "Ligne 3 : aucune personne nommée ((((((((((("),
 }
 
 
@@ -350,6 +358,12 @@ def test_confirmation_checks_again_what_changed_since_the_preview(facilitator, p
     assert "Rien n'a été importé" in text(response)
     assert "Ligne 2 : aucun contrat de DUPONT Karim ne couvre juin 2026" in text(response)
     assert not HourEntry.objects.exists()
+
+
+def test_three_rows_for_the_same_hours_name_the_two_others(facilitator, people):
+    content = csv_bytes([row(people.contract, worked=str(hours_)) for hours_ in (35, 40, 45)])
+    page = detail(facilitator, uploaded(facilitator, content))
+    assert "figurent aussi lignes 3 et 4 : n'en gardez qu'une." in page
 
 
 def test_two_rows_for_the_same_hours_are_refused(facilitator, people):
@@ -438,7 +452,7 @@ def test_subcontracted_hours_are_recorded_without_a_person(facilitator, people):
 def test_subcontracted_hours_of_a_classic_company_are_refused(facilitator, people):
     classic = CompanyFactory(structure=people.structure, name="Sous-traitant Classique")
     page = detail(facilitator, uploaded(facilitator, csv_bytes([sub_row(people.award, classic, "80")])))
-    assert "Ligne 2 : sous-traitant Classique n'est ni une SIAE" in page
+    assert "Ligne 2 : l'entreprise Sous-traitant Classique n'est ni une SIAE" in page
 
 
 def test_a_row_cannot_mix_a_person_and_a_subcontractor(facilitator, people):
@@ -513,9 +527,17 @@ def test_the_empty_template_has_the_header_only(facilitator, world):
     assert response.content.decode("utf-8-sig").splitlines() == [";".join(imports.HEADER)]
 
 
-def test_a_wrong_template_month_is_explained(facilitator, world):
-    response = facilitator.get(reverse("suivi:import_template", args=["xlsx"]) + "?mois=treize", follow=True)
+@pytest.mark.parametrize("month", ["treize", "²/2026", "9" * 5000 + "/2026"])
+def test_a_wrong_template_month_is_explained(facilitator, world, month):
+    response = facilitator.get(reverse("suivi:import_template", args=["xlsx"]), {"mois": month}, follow=True)
     assert "Indiquez un mois, par exemple 10/2026." in text(response)
+
+
+def test_a_wrong_upload_month_is_explained(facilitator, people):
+    response = upload(facilitator, csv_bytes([row(people.contract, worked="35")]), month="²/2026")
+    assert response.status_code == 200
+    assert "Indiquez un mois, par exemple 10/2026." in text(response)
+    assert not HourImport.objects.filter(original_name="suivi-heures.csv").exists()
 
 
 def test_the_import_page_explains_the_layout(facilitator, world):
@@ -568,6 +590,47 @@ REFUSED = {
     ),
     "vide": (b"", "heures.csv", "Le fichier est vide."),
     "cellule démesurée": (b"Mois;Nom;Heures\n" + b"a" * 200_000 + b"\n", "heures.csv", "Ce fichier CSV est mal formé"),
+}
+
+
+def mimetype_bomb():
+    """A small ZIP whose first member inflates to 1 GiB: nothing may be read before the sizes are checked."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("mimetype", "w", force_zip64=True) as member:
+            chunk = b"\x00" * (1 << 20)
+            for _ in range(1024):
+                member.write(chunk)
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+def formula_without_value():
+    """A sheet written by a program: the hours are a formula Excel never computed, so no value is saved."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(imports.HEADER))
+    values = [""] * len(imports.COLUMNS)
+    values[COLUMN["month"]], values[COLUMN["last_name"]], values[COLUMN["first_name"]] = "03/2026", "DUPONT", "Karim"
+    values[COLUMN["worked"]] = "=5*7"
+    sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+REFUSED |= {
+    "bombe zip sur mimetype": (mimetype_bomb(), "heures.xlsx", "Ce classeur est démesuré une fois ouvert"),
+    "formule jamais calculée": (
+        formula_without_value(),
+        "heures.xlsx",
+        f"La cellule {chr(ord('A') + COLUMN['worked'])}2 contient une formule sans valeur calculée",
+    ),
+    "virgule décimale dans un CSV à virgules": (
+        "Mois,Nom,Prénom,Heures travaillées,Heures de formation\r\n03/2026,DUPONT,Karim,151,67,\r\n".encode(),
+        "heures.csv",
+        "Ligne 2 : plus de cellules que d'en-têtes.",
+    ),
 }
 
 
