@@ -51,6 +51,17 @@ class Preview:
     def messages(self):
         return [message for row in self.rows for message in row.messages]
 
+    @property
+    def fingerprint(self):
+        """What the preview announces, value by value (created, updated from what, unchanged): confirming checks
+        that it still holds, so that the import writes what the facilitator read."""
+        shown = sorted(
+            (row.number, amount.kind, str(amount.hours), amount.status, str(amount.old))
+            for row in self.rows
+            for amount in row.amounts
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()
+
 
 DUPLICATE = "Ces heures apparaissent deux fois."  # as services.validate_cells says it, without the rows
 
@@ -170,6 +181,7 @@ class Outcome:
     applied: bool
     preview: Preview | None = None
     result: services.SaveResult | None = None
+    changed: bool = False  # the records changed since the preview the facilitator confirmed
 
     @property
     def messages(self):
@@ -177,15 +189,18 @@ class Outcome:
 
 
 @transaction.atomic
-def hour_import_apply(*, hour_import, by, today=None) -> Outcome:
+def hour_import_apply(*, hour_import, by, fingerprint=None, today=None) -> Outcome:
     """Read the stored file again, resolve it against the records as they are now, and write every hour at once;
-    if one row is wrong, nothing is written."""
+    if one row is wrong, nothing is written. With `fingerprint` (of the preview the facilitator read), nothing
+    is written either when the preview would now say something else (hours entered meanwhile)."""
     locked = HourImport.objects.select_for_update().select_related("structure").get(pk=hour_import.pk)
     if locked.status != ImportStatus.EN_ATTENTE:
         raise ValidationError(f"Cet import est déjà {locked.get_status_display()}.")
     preview = preview_import(locked, today)
     if not preview.ok:
         return Outcome(applied=False, preview=preview)
+    if fingerprint is not None and fingerprint != preview.fingerprint:
+        return Outcome(applied=False, preview=preview, changed=True)
     result = services.hours_save(cells=preview.cells, by=by, source=HourSource.IMPORT, hour_import=locked, today=today)
     if result.errors:  # something changed since the preview: name the rows again
         by_number = {str(row.number): row for row in preview.rows}

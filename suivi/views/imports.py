@@ -142,9 +142,18 @@ def _counts(rows, created, updated, unchanged):
 def import_confirm(request, public_id):
     hour_import = get_manageable_or_404(request, HourImport, public_id=public_id)
     try:
-        outcome = imports.hour_import_apply(hour_import=hour_import, by=request.user)
+        outcome = imports.hour_import_apply(
+            hour_import=hour_import, by=request.user, fingerprint=request.POST.get("apercu", "")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect(hour_import)
+    if outcome.changed:
+        messages.warning(
+            request,
+            "Des heures ont été saisies ou modifiées depuis l'aperçu : rien n'a été importé. Relisez l'aperçu mis "
+            "à jour ci-dessous, puis confirmez de nouveau.",
+        )
         return redirect(hour_import)
     if not outcome.applied:
         found = outcome.messages

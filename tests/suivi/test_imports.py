@@ -100,7 +100,11 @@ def uploaded(client, content, filename="suivi-heures.csv", month=""):
 
 
 def confirm(client, hour_import):
-    return client.post(reverse("suivi:import_confirm", args=[hour_import.public_id]), follow=True)
+    """Confirm as the page does: with the fingerprint of the preview just read."""
+    page = client.get(hour_import.get_absolute_url()).content.decode()
+    found = re.search(r'name="apercu" value="(\w*)"', page)
+    data = {"apercu": found.group(1)} if found else {}
+    return client.post(reverse("suivi:import_confirm", args=[hour_import.public_id]), data, follow=True)
 
 
 def detail(client, hour_import):
@@ -364,6 +368,25 @@ def test_three_rows_for_the_same_hours_name_the_two_others(facilitator, people):
     content = csv_bytes([row(people.contract, worked=str(hours_)) for hours_ in (35, 40, 45)])
     page = detail(facilitator, uploaded(facilitator, content))
     assert "figurent aussi lignes 3 et 4 : n'en gardez qu'une." in page
+
+
+def test_hours_entered_after_the_preview_are_not_overwritten_unseen(facilitator, people, by_hand=Decimal("12")):
+    """The preview said « créé »; meanwhile a colleague entered the month by hand: confirming that preview writes
+    nothing, and the refreshed preview shows the change to confirm."""
+    hour_import = uploaded(facilitator, csv_bytes([row(people.contract, worked="35")]))
+    page = facilitator.get(hour_import.get_absolute_url()).content.decode()
+    read = re.search(r'name="apercu" value="(\w+)"', page).group(1)
+    assert statuses(text(facilitator.get(hour_import.get_absolute_url()))) == ["créé"]
+    hours(people.contract.assignments.get(), MARCH, by_hand)
+
+    url = reverse("suivi:import_confirm", args=[hour_import.public_id])
+    response = facilitator.post(url, {"apercu": read}, follow=True)
+    assert "Des heures ont été saisies ou modifiées depuis l'aperçu : rien n'a été importé." in text(response)
+    assert entries(people.contract) == {(MARCH, HourKind.TRAVAIL): by_hand}
+    assert statuses(text(response)) == ["modifié"]
+
+    confirm(facilitator, hour_import)  # the refreshed preview, read and confirmed
+    assert entries(people.contract) == {(MARCH, HourKind.TRAVAIL): Decimal("35.00")}
 
 
 def test_two_rows_for_the_same_hours_are_refused(facilitator, people):
