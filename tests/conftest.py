@@ -185,6 +185,10 @@ def diagnosis_for(participant, market):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world():
     structure = OrganisationFactory(name="PLIE Métropole Test")
     other_structure = OrganisationFactory(name="Maison de l'emploi Ailleurs")
     prescriber_org = OrganisationFactory(

@@ -28,6 +28,7 @@ from tests.access import (
     url,
     url_of,
 )
+from tests.conftest import build_world, restore_reference_data
 from tests.suivi.access_cases import SUIVI_CASES
 
 ACCESS_CASES = {
@@ -317,6 +318,66 @@ def test_every_url_pattern_has_access_cases():
     assert ACCESS_CASES.keys() - names == set(), "Cas d'accès pour des URL qui n'existent plus"
 
 
+def close_quietly(response):
+    """Close a response (a file download holds its file open until closed) as the test client does, without the
+    end-of-request signal closing the connection: that would end the shared world's transaction."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def _access_files(tmp_path_factory):
+    return tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(settings, _access_files):
+    """The files of the shared world (proofs, imports) stay where the world put them, for every case."""
+    settings.STORAGES = _storages(settings.STORAGES, _access_files)
+
+
+def _storages(storages, location):
+    return {**storages, "default": {**storages["default"], "OPTIONS": {"location": location, "base_url": None}}}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, _access_files):  # noqa: F811 (the conftest one, for a module)
+    """One world for the whole walk, built once: every case runs inside its own savepoint and is rolled back, so a
+    case that changes data (a POST, an object made for its URL) leaves the world as it was for the next one. The
+    walk is over a thousand requests; building the world for each one cost minutes."""
+    from django.conf import settings
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(STORAGES=_storages(settings.STORAGES, _access_files)):
+        with transaction.atomic():
+            restore_reference_data()
+            yield build_world()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data():
+    """The shared world put the reference data back once (see conftest)."""
+
+
+@pytest.fixture
+def db(world, django_db_blocker):
+    """Here `db` is a savepoint of the shared world's transaction, rolled back after each case (pytest-django's own
+    `db` would close the connection at the end of each test, and the world's transaction with it)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 PARAMS = [
     pytest.param(name, case, role, id=f"{name}[{case.label}]-{role}")
     for name, cases in ACCESS_CASES.items()
@@ -326,7 +387,7 @@ PARAMS = [
 
 
 @pytest.mark.parametrize(("name", "case", "role"), PARAMS)
-def test_access(client, world, name, case, role):
+def test_access(client, db, world, name, case, role):
     target = case.url(world)
     assert resolve(urlparse(target).path).view_name == name
     if role != ANON:
@@ -335,7 +396,7 @@ def test_access(client, world, name, case, role):
         response = client.post(target, case.data(world))
     else:
         response = client.get(target)
-    response.close()  # a file download holds its file open until closed
+    close_quietly(response)
     expected = case.expected[role]
     if expected == LOGIN:
         assert response.status_code == 302
@@ -349,7 +410,7 @@ ADMIN_URLS = ["admin:index", "admin:accounts_user_changelist", "admin:accounts_o
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("admin_url", ADMIN_URLS)
-def test_admin_is_for_staff_only(client, world, role, admin_url):
+def test_admin_is_for_staff_only(client, db, world, role, admin_url):
     if role != ANON:
         client.force_login(world.membership(role).user)
     response = client.get(reverse(admin_url))
@@ -358,8 +419,8 @@ def test_admin_is_for_staff_only(client, world, role, admin_url):
 
 
 @pytest.mark.parametrize("admin_url", ADMIN_URLS)
-def test_admin_opens_for_superusers(client, world, admin_url):
-    user = world.admin.user
+def test_admin_opens_for_superusers(client, db, world, admin_url):
+    user = type(world.admin.user).objects.get(pk=world.admin.user.pk)  # a copy: the shared world stays as it was
     user.is_staff = user.is_superuser = True
     user.save()
     client.force_login(user)
