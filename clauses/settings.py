@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "marches",
     "participants",
     "suivi",
+    "comites",
     "reporting",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("marches/", include("marches.urls")),
     path("participants/", include("participants.urls")),
     path("suivi/", include("suivi.urls")),
+    path("comites/", include("comites.urls")),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

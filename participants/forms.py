@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from marches.enums import NOT_YET_ATTRIBUTED
+from marches.enums import NOT_YET_ATTRIBUTED, Trade
 from participants.enums import ConsentMethod, Obstacle, ProofKind, ProofStatus, RefusalReason
 from participants.models import Consent, EligibilityCriterion, Participant, Referral
 
@@ -80,6 +80,7 @@ class ParticipantForm(PersonFormMixin, forms.ModelForm):
             "referent_organisation",
             "referent_name",
             "referent_email",
+            "target_trades",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
@@ -87,6 +88,15 @@ class ParticipantForm(PersonFormMixin, forms.ModelForm):
     def __init__(self, *args, structure, referent_organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_person_fields()
+        self.fields["target_trades"] = forms.MultipleChoiceField(
+            label="Métiers recherchés",
+            choices=Trade.choices,
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+            help_text="Pour anticiper les recrutements des marchés à venir (GPEC). Ctrl ou Cmd pour en choisir "
+            "plusieurs.",
+            error_messages={"invalid_choice": "« %(value)s » n'est pas un métier de la liste."},
+        )
         self.instance.structure = structure
         self.fields["referent_organisation"].queryset = referent_organisations.order_by("name")
 

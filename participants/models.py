@@ -191,6 +191,8 @@ class Participant(models.Model):
         "moins de 26 ans, sans expérience et inactif depuis 6 mois après l'école", default=False
     )
     obstacles = models.JSONField("freins périphériques", default=list, blank=True)
+    # R-GPEC: the trades the person looks for, so that candidates without a fiche navette count in the GPEC view.
+    target_trades = models.JSONField("métiers recherchés", default=list, blank=True)
     # Référent de parcours (R-REFERENT)
     referent_organisation = models.ForeignKey(
         "accounts.Organisation",
@@ -241,6 +243,9 @@ class Participant(models.Model):
         unknown = set(self.obstacles or ()) - set(Obstacle.values)
         if unknown:
             raise ValidationError({"obstacles": "Frein inconnu : " + ", ".join(sorted(unknown))})
+        unknown_trades = set(self.target_trades or ()) - set(Trade.values)
+        if unknown_trades:
+            raise ValidationError({"target_trades": "Métier inconnu : " + ", ".join(sorted(unknown_trades))})
         if self.birth_date and self.birth_date > timezone.localdate():
             raise ValidationError({"birth_date": "La date de naissance est dans le futur."})
 
@@ -268,6 +273,9 @@ class Participant(models.Model):
 
     def get_obstacles_display(self):
         return [Obstacle(code).label for code in self.obstacles or () if code in Obstacle.values]
+
+    def get_target_trades_display(self):
+        return [Trade(code).label for code in self.target_trades or () if code in Trade.values]
 
 
 class ConsentQuerySet(ScopedQuerySet):

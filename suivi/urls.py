@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suivi.views import contracts, hours, imports, offers
+from suivi.views import contracts, gpec, hours, imports, offers
 
 app_name = "suivi"
 
@@ -37,4 +37,6 @@ urlpatterns = [
     path("heures/import/<uuid:public_id>/", imports.import_detail, name="import_detail"),
     path("heures/import/<uuid:public_id>/confirmer/", imports.import_confirm, name="import_confirm"),
     path("heures/import/<uuid:public_id>/abandonner/", imports.import_cancel, name="import_cancel"),
+    # Anticipation (R-GPEC)
+    path("gpec/", gpec.gpec, name="gpec"),
 ]

@@ -29,6 +29,7 @@ from tests.access import (
     url_of,
 )
 from tests.conftest import build_world, restore_reference_data
+from tests.comites.access_cases import CASES as COMITES_CASES
 from tests.suivi.access_cases import SUIVI_CASES
 
 ACCESS_CASES = {
@@ -298,6 +299,7 @@ ACCESS_CASES = {
         "accounts:membership_resend_invitation", "post", admin_only(302)
     ),
     **SUIVI_CASES,
+    **COMITES_CASES,
 }
 
 

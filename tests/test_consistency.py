@@ -10,9 +10,9 @@ from django.urls import URLResolver, get_resolver
 
 from clauses.accounts.access import ScopedQuerySet
 
-OUR_APPS = ["accounts", "marches", "participants", "suivi", "reporting"]
+OUR_APPS = ["accounts", "marches", "participants", "suivi", "comites", "reporting"]
 # Dependencies go one way: an app may import only from the apps before it.
-LAYERS = ["clauses.accounts", "marches", "participants", "suivi", "reporting"]
+LAYERS = ["clauses.accounts", "marches", "participants", "suivi", "comites", "reporting"]
 
 
 def iter_views(patterns):
