@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from clauses import todo
 from clauses.accounts.access import any_role, manageable, structures_for_aggregates, visible
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Membership, Organisation
@@ -20,8 +21,8 @@ from clauses.celery import app as celery_app
 from marches.enums import NOT_YET_ATTRIBUTED, MarketStatus
 from marches.models import Award, Lot, Market
 from marches.progress import Progress, attach_award_progress, today, with_award_hours
-from participants.enums import REFERRAL_PENDING, ReferralStatus
-from participants.models import EligibilityDiagnosis, Participant, Proof, Referral
+from participants.enums import ReferralStatus
+from participants.models import Participant, Referral
 from suivi.models import JobOffer, Positioning
 
 logger = logging.getLogger(__name__)
@@ -65,12 +66,12 @@ def _home_structure(request):
         .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
         .order_by("kind", "name")
     )
-    on = today()
+    overview = _market_overview(request)
     context = {
-        **_market_overview(request),
-        "pending_referrals": visible(request, Referral).filter(status__in=REFERRAL_PENDING).count(),
-        "expiring_count": visible(request, EligibilityDiagnosis).expiring(on).filter(eligible=True).count()
-        + visible(request, Proof).expiring(on).filter(participant__isnull=False).count(),
+        **overview,
+        "tasks": todo.facilitator_tasks(
+            request, today=today(), behind=overview["behind"], behind_count=overview["behind_count"]
+        ),
         "structure": structure,
         "team_by_role": {row["role"]: row["n"] for row in team.values("role").annotate(n=Count("pk"))},
         "partners": partners[:8],
@@ -143,6 +144,7 @@ def _home_prescriber(request):
         "home/prescripteur.html",
         {
             "organisation": organisation,
+            "tasks": todo.referent_tasks(request),
             "structures": structures,
             "referral_counts": _referral_counts(referrals),
             "recent_referrals": referrals.select_related("structure").order_by("-updated_at")[:6],

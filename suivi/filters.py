@@ -97,9 +97,13 @@ class ContractFilter(django_filters.FilterSet):
         label="Heures non comptées sur un marché", method="filter_not_counted", widget=forms.CheckboxInput
     )
 
+    skills_due = django_filters.BooleanFilter(
+        label="Document de suivi des compétences à remplir", method="filter_skills_due", widget=forms.CheckboxInput
+    )
+
     class Meta:
         model = WorkContract
-        fields = ["q", "company", "contract_type", "state", "not_counted"]
+        fields = ["q", "company", "contract_type", "state", "not_counted", "skills_due"]
 
     def __init__(self, *args, companies, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +117,11 @@ class ContractFilter(django_filters.FilterSet):
         if value == self.ENDED:
             return queryset.exclude(pk__in=running).filter(start_date__lte=self.today)
         return queryset
+
+    def filter_skills_due(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=WorkContract.objects.skills_documents_due(self.today).values("pk"))
 
     def filter_not_counted(self, queryset, name, value):
         if not value:

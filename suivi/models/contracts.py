@@ -1,13 +1,16 @@
 import uuid
+from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clauses.accounts.access import ScopedQuerySet
+from marches.enums import RESERVED_BASES, CompanyKind
 from participants.models import Participant
 from suivi import hours as rules
 from suivi.enums import (
@@ -21,6 +24,9 @@ from suivi.models.common import LENDING_KINDS, ROME_CODE, STRUCTURE, TEMPING_KIN
 from suivi.models.offers import Positioning
 
 # --- Work contracts -------------------------------------------------------------------------------------------
+
+# R-RESERVED: employers whose own staff run the follow-up of the people they employ.
+EMPLOYER_FOLLOW_UP_KINDS = (CompanyKind.EI, CompanyKind.EA)
 
 
 class WorkContractQuerySet(ScopedQuerySet):
@@ -37,11 +43,40 @@ class WorkContractQuerySet(ScopedQuerySet):
             | Q(actual_end_date__isnull=True, planned_end_date__isnull=True)
         )
 
+    def skills_documents_due(self, today):
+        """R-REFERENT: contracts whose start document is missing once they have started (within the last year), or
+        whose end document is missing from two weeks before their end (up to three months after)."""
+        from suivi.enums import ReviewMoment
+
+        reviews = apps.get_model("suivi", "SkillsReview").objects.filter(contract=OuterRef("pk"))
+        recent, notice = today - timedelta(days=90), today + timedelta(days=14)
+        return self.annotate(
+            has_start_review=Exists(reviews.filter(moment=ReviewMoment.DEBUT)),
+            has_end_review=Exists(reviews.filter(moment=ReviewMoment.FIN)),
+        ).filter(
+            Q(has_start_review=False, start_date__lte=today, start_date__gte=today - timedelta(days=365))
+            | Q(has_end_review=False, actual_end_date__lte=notice, actual_end_date__gte=recent)
+            | Q(has_end_review=False, actual_end_date__isnull=True, planned_end_date__lte=notice,
+                planned_end_date__gte=recent)
+        )  # fmt: skip
+
     def running_on(self, day):
         return self.filter(start_date__lte=day).filter(
             Q(actual_end_date__gte=day)
             | Q(actual_end_date__isnull=True, planned_end_date__gte=day)
             | Q(actual_end_date__isnull=True, planned_end_date__isnull=True)
+        )
+
+    def with_employer_follow_up(self):
+        """R-RESERVED: `employer_follow_up` is true when the employer structure runs the follow-up (a reserved
+        market served, or an EI / EA employer), in the same query."""
+        reserved = Assignment.objects.filter(
+            contract=OuterRef("pk"), award__lot__market__legal_basis__in=RESERVED_BASES
+        )
+        return self.annotate(
+            employer_follow_up=ExpressionWrapper(
+                Q(employer__kind__in=EMPLOYER_FOLLOW_UP_KINDS) | Q(Exists(reserved)), output_field=BooleanField()
+            )
         )
 
 
@@ -185,6 +220,16 @@ class WorkContract(models.Model):
 
     def is_running_on(self, day):
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    @property
+    def is_followed_by_employer(self):
+        """R-RESERVED (read from `with_employer_follow_up()` when the queryset has it)."""
+        if hasattr(self, "employer_follow_up"):
+            return self.employer_follow_up
+        return (
+            self.employer.kind in EMPLOYER_FOLLOW_UP_KINDS
+            or self.assignments.filter(award__lot__market__legal_basis__in=RESERVED_BASES).exists()
+        )
 
     @property
     def duration_weeks(self):
