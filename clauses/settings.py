@@ -8,6 +8,7 @@ in README.md and CLAUSES_ENV=production, which makes the essential ones mandator
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,7 +179,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (Celery beat) are all listed here, in one place.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # R-OUTCOME: every morning, put the checks at 6, 12, 18 and 24 months in the to-do list as they fall due.
+    "create-due-outcome-checks": {
+        "task": "suivi.tasks.create_due_outcome_checks",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # Forms and UI
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

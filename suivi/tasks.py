@@ -1,7 +1,9 @@
 from celery import shared_task
+from django.utils import timezone
 
 from suivi import services
 from suivi.models import PositioningEvent
+from suivi.services import outcomes as outcome_services
 
 
 class EmailDeliveryError(OSError):
@@ -18,3 +20,9 @@ def send_positioning_event_email(event_id):
         return services.positioning_event_send(event=event)
     except OSError as error:
         raise EmailDeliveryError(f"étape {event.pk} non remise ({type(error).__name__})") from None
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def create_due_outcome_checks():
+    """Daily (Celery beat): put the checks at 6, 12, 18 and 24 months in the to-do list as they fall due."""
+    return outcome_services.outcome_checks_create_due(on=timezone.localdate())

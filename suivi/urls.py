@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suivi.views import contracts, gpec, hours, imports, offers
+from suivi.views import contracts, gpec, hours, imports, offers, outcomes, skills
 
 app_name = "suivi"
 
@@ -39,4 +39,14 @@ urlpatterns = [
     path("heures/import/<uuid:public_id>/abandonner/", imports.import_cancel, name="import_cancel"),
     # Anticipation (R-GPEC)
     path("gpec/", gpec.gpec, name="gpec"),
+    # Skills and outcomes
+    path("contrats/<uuid:public_id>/competences/", skills.skills_review_create, name="skills_review_create"),
+    path("competences/<uuid:public_id>/", skills.skills_review_detail, name="skills_review_detail"),
+    path("competences/<uuid:public_id>/pdf/", skills.skills_review_pdf, name="skills_review_pdf"),
+    path("participants/<uuid:public_id>/competences/", skills.skills_synthesis, name="skills_synthesis"),
+    path("participants/<uuid:public_id>/competences/pdf/", skills.skills_synthesis_pdf, name="skills_synthesis_pdf"),
+    path("participants/<uuid:public_id>/sortie/", outcomes.participant_outcomes, name="participant_outcomes"),
+    path("participants/<uuid:public_id>/sortie/nouvelle/", outcomes.outcome_create, name="outcome_create"),
+    path("points-de-situation/", outcomes.check_list, name="check_list"),
+    path("points-de-situation/<uuid:public_id>/", outcomes.check_update, name="check_update"),
 ]

@@ -87,6 +87,32 @@ def test_worker_sends_the_invitation_email(world, worker):
     assert "/compte/mot-de-passe/nouveau/" in content
 
 
+def test_r_outcome_worker_creates_the_checks_due(world, worker):
+    """The daily beat task, run by a real worker: the checks due of the world's people (first contracts started on
+    2 February 2026) enter the to-do list, once."""
+    from django.utils import timezone
+
+    from suivi.models import OutcomeCheck
+    from suivi.outcomes import checks_to_create
+    from suivi.tasks import create_due_outcome_checks
+
+    result = create_due_outcome_checks.apply_async(queue=worker["queue"])
+    try:
+        created = result.get(timeout=60)
+    except Exception:
+        print(Path(worker["log"]).read_text())
+        raise
+    today = timezone.localdate()
+    contracts = [world.contract, world.sibling_contract, world.other_contract]
+    expected = sorted(
+        (c.participant_id, months) for c in contracts for months in checks_to_create(c.start_date, today)
+    )
+    assert expected  # 6 months at least have passed since February 2026
+    assert created == len(expected)
+    assert sorted(OutcomeCheck.objects.values_list("participant_id", "months")) == expected
+    assert create_due_outcome_checks.apply_async(queue=worker["queue"]).get(timeout=60) == 0
+
+
 def test_healthz_reaches_the_broker(client, broker):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200

@@ -5,5 +5,6 @@ from tests.suivi.access_gpec import CASES as GPEC_CASES
 from tests.suivi.access_hours import CASES as HOUR_CASES
 from tests.suivi.access_imports import CASES as IMPORT_CASES
 from tests.suivi.access_offers import CASES as OFFER_CASES
+from tests.suivi.access_skills import CASES as SKILLS_CASES
 
-SUIVI_CASES = {**OFFER_CASES, **CONTRACT_CASES, **HOUR_CASES, **IMPORT_CASES, **GPEC_CASES}
+SUIVI_CASES = {**OFFER_CASES, **CONTRACT_CASES, **HOUR_CASES, **IMPORT_CASES, **GPEC_CASES, **SKILLS_CASES}
