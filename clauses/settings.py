@@ -180,6 +180,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (Celery beat) are all listed here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
+    # R-SEQ: every morning, propose the return to their référent of people whose clause contract has ended.
+    "propose-returns-to-referents": {
+        "task": "suivi.tasks.propose_returns_to_referents",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # R-OUTCOME: every morning, put the checks at 6, 12, 18 and 24 months in the to-do list as they fall due.
     "create-due-outcome-checks": {
         "task": "suivi.tasks.create_due_outcome_checks",

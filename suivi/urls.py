@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suivi.views import contracts, gpec, hours, imports, offers, outcomes, skills
+from suivi.views import contracts, followup, gpec, handoffs, hours, imports, offers, outcomes, skills
 
 app_name = "suivi"
 
@@ -49,4 +49,15 @@ urlpatterns = [
     path("participants/<uuid:public_id>/sortie/nouvelle/", outcomes.outcome_create, name="outcome_create"),
     path("points-de-situation/", outcomes.check_list, name="check_list"),
     path("points-de-situation/<uuid:public_id>/", outcomes.check_update, name="check_update"),
+    # Follow-up: passages de relais (R-SEQ, R-RECONTACT), follow-up events and incident alerts (R-INCIDENT)
+    path("relais/", handoffs.handoff_list, name="handoff_list"),
+    path("relais/nouveau/", handoffs.handoff_create, name="handoff_create"),
+    path("relais/<uuid:public_id>/", handoffs.handoff_detail, name="handoff_detail"),
+    path("relais/<uuid:public_id>/envoyer/", handoffs.handoff_send, name="handoff_send"),
+    path("relais/<uuid:public_id>/accuser-reception/", handoffs.handoff_acknowledge, name="handoff_acknowledge"),
+    path("relais/<uuid:public_id>/annuler/", handoffs.handoff_cancel, name="handoff_cancel"),
+    path("contrats/<uuid:public_id>/suivi/nouveau/", followup.event_create, name="event_create"),
+    path("suivis/<uuid:public_id>/", followup.event_detail, name="event_detail"),
+    path("alertes/", followup.alert_list, name="alert_list"),
+    path("alertes/<uuid:public_id>/clore/", followup.alert_close, name="alert_close"),
 ]

@@ -40,6 +40,7 @@ from suivi.models import (
     PositioningEvent,
     WorkContract,
 )
+from suivi.services.handoffs import handoff_propose_entry, handoffs_propose_returns, recontact_notice
 
 # --- Offers ---------------------------------------------------------------------------------------------------
 
@@ -128,6 +129,8 @@ def positioning_propose(
                     "Cette personne a déjà travaillé dans le cadre d'une clause et n'a pas de référent de parcours : "
                     "rattachez-la d'abord à un référent (R-RECONTACT)."
                 )
+            if not recontact or not all(recontact[:2]):
+                recontact = recontact_notice(participant)  # a recontact handoff sent to the référent
             if not recontact or not all(recontact[:2]):
                 raise ValidationError({"referent_informed_on": RECONTACT_MESSAGE})
             informed_on, how, note = recontact
@@ -391,6 +394,11 @@ def contract_save(*, contract: WorkContract, awards, by) -> WorkContract:
     for assignment in created:
         assignment.save()
     assignments_check(list(contract.assignments.all()))
+    # R-SEQ: a first contract opens the entry into the clause; an actual end may close it (return to the référent).
+    if adding:
+        handoff_propose_entry(contract=contract, by=by)
+    elif contract.actual_end_date:
+        handoffs_propose_returns(on=timezone.localdate(), participant=contract.participant)
     return contract
 
 

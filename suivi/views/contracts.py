@@ -23,6 +23,7 @@ from suivi.forms import ContractForm, ExceptionForm
 from suivi.indicators import contract_hours_total
 from suivi.models import LONG_CONTRACT_HOURS, Assignment, Positioning, WorkContract
 from suivi.views.common import form_errors_from, is_staff, staff_only, staff_or_prescriber
+from suivi.views.followup import followup_context
 from suivi.views.skills import skills_context
 
 
@@ -174,6 +175,7 @@ def contract_detail(request, public_id):
             "is_long": total >= LONG_CONTRACT_HOURS,
             "today": timezone.localdate(),
             **skills_context(request, contract),
+            **followup_context(request, contract),
         },
     )
 
