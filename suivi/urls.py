@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suivi.views import contracts, followup, gpec, handoffs, hours, imports, offers, outcomes, skills
+from suivi.views import contracts, followup, gpec, handoffs, hours, imports, offers, outcomes, skills, timeline
 
 app_name = "suivi"
 
@@ -39,6 +39,8 @@ urlpatterns = [
     path("heures/import/<uuid:public_id>/abandonner/", imports.import_cancel, name="import_cancel"),
     # Anticipation (R-GPEC)
     path("gpec/", gpec.gpec, name="gpec"),
+    # A participant's parcours in date order
+    path("participants/<uuid:public_id>/parcours/", timeline.participant_timeline, name="participant_timeline"),
     # Skills and outcomes
     path("contrats/<uuid:public_id>/competences/", skills.skills_review_create, name="skills_review_create"),
     path("competences/<uuid:public_id>/", skills.skills_review_detail, name="skills_review_detail"),

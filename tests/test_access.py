@@ -28,8 +28,8 @@ from tests.access import (
     url,
     url_of,
 )
-from tests.conftest import build_world, restore_reference_data
 from tests.comites.access_cases import CASES as COMITES_CASES
+from tests.conftest import build_world, restore_reference_data
 from tests.suivi.access_cases import SUIVI_CASES
 
 ACCESS_CASES = {

@@ -16,6 +16,8 @@ from django.utils import timezone
 from clauses.accounts.demo import DEMO_DOMAIN, DEMO_LOGINS, DEMO_PASSWORD
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Membership, Organisation, User
+from comites.enums import MeetingStatus
+from comites.models import CommitteeDecision, CommitteeMeeting
 from marches.calibration import PRESETS
 from marches.enums import ATTRIBUTED, CompanyKind, MarketStatus, Trade
 from marches.models import Award, Buyer, Company, Lot, Market
@@ -31,23 +33,36 @@ from participants.models import (
     ReferralEvent,
 )
 from suivi import hours as rules
+from suivi import outcomes as outcome_rules
 from suivi import services as suivi_services
 from suivi.enums import (
     PERSON_KINDS,
     WORK_STUDY_CONTRACTS,
+    CheckStatus,
     ContractModality,
     ContractType,
+    FollowUpKind,
+    HandoffKind,
+    HandoffStatus,
     HourKind,
+    IncidentType,
     OfferStatus,
     PositioningStatus,
+    ReviewMoment,
 )
 from suivi.models import (
     SUBCONTRACTOR_KINDS,
     Assignment,
+    FollowUpEvent,
+    Handoff,
     HourEntry,
     JobOffer,
+    Outcome,
+    OutcomeCheck,
     Positioning,
     PositioningEvent,
+    SkillsReview,
+    SkillsReviewItem,
     WorkContract,
 )
 from tests.conftest import restore_reference_data
@@ -56,7 +71,9 @@ pytestmark = pytest.mark.django_db
 
 MODELS = (User, Organisation, Membership, Buyer, Market, Lot, Company, Award,
           Participant, Consent, Proof, EligibilityDiagnosis, Referral, ReferralEvent,
-          JobOffer, Positioning, PositioningEvent, WorkContract, Assignment, HourEntry)  # fmt: skip
+          JobOffer, Positioning, PositioningEvent, WorkContract, Assignment, HourEntry,
+          Handoff, FollowUpEvent, SkillsReview, SkillsReviewItem, Outcome, OutcomeCheck,
+          CommitteeMeeting, CommitteeDecision)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -408,3 +425,86 @@ def test_people_were_followed_before_they_worked():
         person = contract.participant
         assert person.created_at.date() <= contract.start_date
         assert person.consents.filter(withdrawn_on__isnull=True, given_on__lte=contract.start_date).exists()
+
+
+# --- Follow-up during and after the clause, committees --------------------------------------------------------
+
+
+def test_follow_up_in_employment_with_a_few_open_alerts_one_urgent():  # R-INCIDENT
+    events = FollowUpEvent.objects.all()
+    kinds = Counter(events.values_list("kind", flat=True))
+    assert all(kinds[kind] > 0 for kind in FollowUpKind)
+    alerts = events.open_alerts()
+    assert 1 <= alerts.count() <= 10  # an ordinary morning: a handful to deal with, not hundreds
+    assert alerts.filter(incident_type=IncidentType.SOUFFRANCE, severity="urgente").exists()
+    closed = events.incidents().filter(closed_at__isnull=False)
+    assert closed.exists() and not closed.filter(action_taken="").exists()
+    for event in events.select_related("contract"):
+        assert event.contract.start_date <= event.date <= timezone.localdate()
+
+
+def test_reserved_follow_up_is_left_to_the_employer():  # R-RESERVED
+    reserved = WorkContract.objects.with_employer_follow_up().filter(employer_follow_up=True)
+    assert reserved.exists()
+    assert not FollowUpEvent.objects.filter(
+        contract__in=reserved, kind__in=(FollowUpKind.VISITE, FollowUpKind.TELEPHONE, FollowUpKind.REUNION)
+    ).exists()
+
+
+def test_passages_de_relais_mostly_done_a_few_on_the_to_do_list():  # R-SEQ
+    handoffs = Handoff.objects.all()
+    assert handoffs.filter(kind=HandoffKind.ENTREE).exists() and handoffs.filter(kind=HandoffKind.RETOUR).exists()
+    statuses = Counter(handoffs.values_list("status", flat=True))
+    assert statuses[HandoffStatus.ACCUSE] > statuses[HandoffStatus.A_ENVOYER] > 0
+    assert statuses[HandoffStatus.ENVOYE] > 0
+    sent_returns = handoffs.filter(kind=HandoffKind.RETOUR).exclude(status=HandoffStatus.A_ENVOYER)
+    assert sent_returns.exists() and not sent_returns.filter(participant_message="").exists()
+    # Every return concerns someone whose contracts are all over.
+    today = timezone.localdate()
+    for handoff in handoffs.filter(kind=HandoffKind.RETOUR).select_related("participant"):
+        assert not WorkContract.objects.filter(participant=handoff.participant).running_on(today).exists()
+
+
+def test_skills_documents_at_start_and_end_with_progress():  # R-REFERENT
+    reviews = SkillsReview.objects.all()
+    assert reviews.filter(moment=ReviewMoment.DEBUT).count() > reviews.filter(moment=ReviewMoment.FIN).count() > 0
+    assert not reviews.annotate(n=Count("items")).filter(n__lt=9).exists()
+    levels = SkillsReviewItem.objects.filter(review__moment=ReviewMoment.FIN).aggregate(end=Sum("participant_level"))[
+        "end"
+    ]
+    starts = SkillsReviewItem.objects.filter(
+        review__moment=ReviewMoment.DEBUT, review__contract__skills_reviews__moment=ReviewMoment.FIN
+    ).aggregate(start=Sum("participant_level"))["start"]
+    assert levels > starts
+
+
+def test_sorties_and_checks_at_6_12_18_24_months():  # R-OUTCOME
+    today = timezone.localdate()
+    outcomes = Outcome.objects.all()
+    assert len(set(outcomes.values_list("category", flat=True))) == 4
+    checks = OutcomeCheck.objects.all()
+    assert set(checks.values_list("months", flat=True)) >= {6, 12}
+    for check in checks:
+        assert check.due_date == outcome_rules.check_due_date(check.first_contract_start, check.months)
+    statuses = Counter(checks.values_list("status", flat=True))
+    assert statuses[CheckStatus.FAIT] > statuses[CheckStatus.A_FAIRE] > 0
+    overdue = [c for c in checks if outcome_rules.is_overdue(due_date=c.due_date, status=c.status, on=today)]
+    assert 0 < len(overdue) < statuses[CheckStatus.A_FAIRE] + 1
+
+
+def test_committees_held_and_the_next_one_in_preparation():  # R-COMMITTEE
+    for structure in Organisation.objects.filter(kind=OrganisationKind.FACILITATION, email__endswith=DEMO_DOMAIN):
+        meetings = CommitteeMeeting.objects.filter(structure=structure)
+        assert meetings.filter(status=MeetingStatus.TENU).count() >= 3
+        assert meetings.filter(status=MeetingStatus.PREPARATION, date__gt=timezone.localdate()).count() == 1
+        assert not meetings.filter(agenda={}).exists()
+        assert CommitteeDecision.objects.filter(meeting__structure=structure).exists()
+    member = User.objects.get(email=DEMO_LOGINS[Role.COMITE])
+    assert CommitteeMeeting.objects.filter(attendees=member, status=MeetingStatus.PREPARATION).exists()
+
+
+def test_committee_agendas_name_nobody():
+    names = set(Participant.objects.values_list("last_name", flat=True))
+    for meeting in CommitteeMeeting.objects.all():
+        text = str(meeting.agenda) + meeting.minutes
+        assert not any(f" {name} " in text or f"'{name}'" in text for name in names)

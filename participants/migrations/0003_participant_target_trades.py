@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0002_eligibility_criteria'),
+        ("participants", "0002_eligibility_criteria"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalparticipant',
-            name='target_trades',
-            field=models.JSONField(blank=True, default=list, verbose_name='métiers recherchés'),
+            model_name="historicalparticipant",
+            name="target_trades",
+            field=models.JSONField(blank=True, default=list, verbose_name="métiers recherchés"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='target_trades',
-            field=models.JSONField(blank=True, default=list, verbose_name='métiers recherchés'),
+            model_name="participant",
+            name="target_trades",
+            field=models.JSONField(blank=True, default=list, verbose_name="métiers recherchés"),
         ),
     ]

@@ -7,6 +7,7 @@ from tests.suivi.access_hours import CASES as HOUR_CASES
 from tests.suivi.access_imports import CASES as IMPORT_CASES
 from tests.suivi.access_offers import CASES as OFFER_CASES
 from tests.suivi.access_skills import CASES as SKILLS_CASES
+from tests.suivi.access_timeline import CASES as TIMELINE_CASES
 
 SUIVI_CASES = {
     **OFFER_CASES,
@@ -14,6 +15,7 @@ SUIVI_CASES = {
     **CONTRACT_CASES,
     **HOUR_CASES,
     **IMPORT_CASES,
-    **GPEC_CASES,
     **SKILLS_CASES,
+    **TIMELINE_CASES,
+    **GPEC_CASES,
 }

@@ -3,9 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clauses.accounts import demo as accounts_demo
+from comites import demo as comites_demo
 from marches import demo as marches_demo
 from participants import demo as participants_demo
 from suivi import demo as suivi_demo
+from suivi import demo_followup as followup_demo
 
 
 class Command(BaseCommand):
@@ -23,6 +25,8 @@ class Command(BaseCommand):
             seeded = marches_demo.seed(accounts["structures"])
             participants_demo.seed(accounts, seeded)
             followed = suivi_demo.seed(accounts, seeded)
+            followup = followup_demo.seed(accounts)
+            meetings = comites_demo.seed(accounts)
             # Counted once everything is written: the suivi demo adds the diagnoses of its contracts.
             people = participants_demo.summary(accounts["structures"].values())
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
@@ -33,6 +37,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(participants_demo.summary_line(people))
         self.stdout.write(suivi_demo.summary_line(followed))
+        self.stdout.write(followup_demo.summary_line(followup))
+        self.stdout.write(comites_demo.summary_line(meetings))
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe pour tous : {accounts_demo.DEMO_PASSWORD}) :")
         for role, email in accounts_demo.DEMO_LOGINS.items():
