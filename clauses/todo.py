@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
 from clauses.accounts.access import visible
+from comites.models import CommitteeDecision, CommitteeMeeting
 from participants.enums import REFERRAL_PENDING
 from participants.models import EligibilityDiagnosis, Proof, Referral
 from suivi import outcomes as outcome_rules
@@ -84,7 +85,7 @@ def _handoffs_to_send(request):
         count,
         reverse("suivi:handoff_list") + "?status=a_envoyer",
         "arrow-left-right",
-        note="Fin de clause : la personne retourne dans la file active de son référent, dites-le lui et à lui.",
+        note="Vérifiez les documents, notez ce qui a été dit à la personne, puis envoyez au référent.",
         lines=[
             Line(
                 f"{h.get_kind_display().capitalize()} — {h.participant.full_name}",
@@ -195,6 +196,53 @@ def _expiring(request, today):
     )
 
 
+def _committee_actions(request, today):
+    """R-COMMITTEE: actions decided in committee whose due date has passed."""
+    actions = visible(request, CommitteeDecision).actions().overdue(today)
+    count = actions.count()
+    if not count:
+        return None
+    return Task(
+        "actions",
+        f"action{'s' if count > 1 else ''} de comité en retard",
+        count,
+        reverse("comites:action_list") + "?state=en_retard",
+        "people",
+        "warning",
+        "Décidées en comité, échéance passée : soldez-les ou donnez-en des nouvelles au prochain comité.",
+        [
+            Line(
+                action.text if len(action.text) <= 90 else action.text[:89] + "…",
+                action.meeting.get_absolute_url(),
+                f"{action.owner_display or 'sans responsable'} · échéance le {action.due_date:%d/%m/%Y}",
+            )
+            for action in actions.select_related("meeting", "owner_user").order_by("due_date", "pk")[:SHOWN]
+        ],
+    )
+
+
+def _next_meeting(request, today):
+    """The next committee whose agenda is still to prepare, within three weeks."""
+    meeting = (
+        visible(request, CommitteeMeeting)
+        .upcoming(today)
+        .filter(date__lte=today + timedelta(days=21), agenda_prepared_at__isnull=True)
+        .order_by("date", "pk")
+        .first()
+    )
+    if meeting is None:
+        return None
+    return Task(
+        "comite",
+        f"ordre du jour à préparer : {meeting.title}",
+        1,
+        meeting.get_absolute_url(),
+        "calendar-event",
+        "info",
+        f"Réunion le {meeting.date:%d/%m/%Y} : l'ordre du jour se prépare à partir des données en un clic.",
+    )
+
+
 def _companies_behind(behind, behind_count):
     if not behind_count:
         return None
@@ -210,7 +258,7 @@ def _companies_behind(behind, behind_count):
     )
 
 
-def facilitator_tasks(request, *, today, behind, behind_count, extra=()):
+def facilitator_tasks(request, *, today, behind, behind_count):
     """The facilitator's to-do list, most pressing first; empty when there is nothing to do."""
     tasks = [
         _alerts(request),
@@ -220,7 +268,8 @@ def facilitator_tasks(request, *, today, behind, behind_count, extra=()):
         _handoffs_unanswered(request, today),
         _skills_documents(request, today),
         _expiring(request, today),
-        *extra,
+        _committee_actions(request, today),
+        _next_meeting(request, today),
         _companies_behind(behind, behind_count),
     ]
     tasks = [task for task in tasks if task]
@@ -243,7 +292,7 @@ def referent_tasks(request):
     if count:
         tasks.append(Task(
             "relais",
-            f"passage{'s' if count > 1 else ''} de relais à accuser",
+            f"passage{'s' if count > 1 else ''} de relais dont accuser réception",
             count,
             reverse("suivi:handoff_list"),
             "arrow-left-right",

@@ -18,6 +18,7 @@ from clauses.accounts.access import any_role, manageable, structures_for_aggrega
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Membership, Organisation
 from clauses.celery import app as celery_app
+from comites.models import CommitteeMeeting
 from marches.enums import NOT_YET_ATTRIBUTED, MarketStatus
 from marches.models import Award, Lot, Market
 from marches.progress import Progress, attach_award_progress, today, with_award_hours
@@ -160,10 +161,17 @@ def _home_prescriber(request):
 
 def _home_committee(request):
     structure = request.membership.organisation
+    on = today()
+    meetings = visible(request, CommitteeMeeting)
     return render(
         request,
         "home/comite.html",
-        {"structure": structure, "contacts": _contacts_by_organisation(request, [structure]).get(structure.pk, [])},
+        {
+            "structure": structure,
+            "contacts": _contacts_by_organisation(request, [structure]).get(structure.pk, []),
+            "upcoming_meetings": meetings.upcoming(on).order_by("date", "start_time", "pk")[:5],
+            "past_meetings": meetings.past(on).order_by("-date", "-pk")[:3],
+        },
     )
 
 

@@ -90,7 +90,6 @@ def _meeting(structure, *, kind, title, day, by, users, organisations, companies
 def seed(accounts, today=None):
     today = today or timezone.localdate()
     rng = random.Random(SEED)
-    created = 0
     for structure in accounts["structures"].values():
         if CommitteeMeeting.objects.filter(structure=structure).exists():
             continue
@@ -121,7 +120,6 @@ def seed(accounts, today=None):
                 by=by, users=users, organisations=partners[:4], companies=companies[:2] if held else [],
                 place=place, held=held, today=today,
             )  # fmt: skip
-            created += 1
             if held:
                 meeting.minutes = "\n\n".join(rng.sample(NOTES, 2))
                 meeting.save(update_fields=["minutes"])
@@ -136,8 +134,7 @@ def seed(accounts, today=None):
         meeting.minutes = "Bilan des heures réalisées et des sorties à 6 et 12 mois ; objectifs de l'année suivante."
         meeting.save(update_fields=["minutes"])
         _decisions(rng, meeting, facilitators, day, today, count=2)
-        created += 1
-    return created
+    return list(accounts["structures"].values())
 
 
 def _decisions(rng, meeting, facilitators, day, today, count=3):
@@ -156,7 +153,10 @@ def _decisions(rng, meeting, facilitators, day, today, count=3):
         services.decision_save(decision=decision, by=meeting.held_by or facilitators[0])
 
 
-def summary_line(created):
-    if not created:
-        return "Comités : déjà chargés."
-    return f"Comités : {created} réunions (tenues, et la prochaine de chaque structure en préparation)."
+def summary_line(structures):
+    meetings = CommitteeMeeting.objects.filter(structure__in=structures)
+    held = meetings.filter(status=MeetingStatus.TENU).count()
+    return (
+        f"Comités : {meetings.count()} réunions, dont {held} tenues et {meetings.count() - held} en préparation ; "
+        f"{CommitteeDecision.objects.filter(meeting__in=meetings).count()} décisions et actions."
+    )

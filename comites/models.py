@@ -164,6 +164,16 @@ class CommitteeMeeting(models.Model):
         """R-COMMITTEE: a follow-up committee discusses individual cases; governance committees see figures."""
         return self.kind == MeetingKind.SUIVI
 
+    def shown_agenda(self):
+        """The agenda as shown and printed: a governance committee never sees individual cases (R-COMMITTEE), even
+        when the meeting's kind changed after its agenda was prepared."""
+        agenda = dict(self.agenda or {})
+        if not self.is_follow_up and agenda.get("cases"):
+            for key in ("alerts", "inactive", "inactivity_since", "eligibility", "eligibility_until"):
+                agenda.pop(key, None)
+            agenda["cases"] = False
+        return agenda
+
     def get_other_items(self):
         return [line.strip(" -•\t") for line in self.other_items.splitlines() if line.strip(" -•\t")]
 

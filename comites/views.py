@@ -117,7 +117,7 @@ def _meeting_with_people(request, public_id):
 
 
 def _decision_form(request, meeting, *, instance=None, data=None):
-    people = visible(request, Participant).filter(public_id__in=cited_people(meeting.agenda or {}))
+    people = visible(request, Participant).filter(public_id__in=cited_people(meeting.shown_agenda()))
     if instance is not None and instance.participant_id:
         people = people | visible(request, Participant).filter(pk=instance.participant_id)
     return DecisionForm(
@@ -135,7 +135,7 @@ def _detail(request, meeting, *, decision_form=None, status=200):
     decisions = list(meeting.decisions.all())
     context = {
         "meeting": meeting,
-        "agenda": meeting.agenda or {},
+        "agenda": meeting.shown_agenda(),
         "decisions": [d for d in decisions if d.kind == DecisionKind.DECISION],
         "actions": [d for d in decisions if d.kind == DecisionKind.ACTION],
         "is_staff": staff,
@@ -189,7 +189,7 @@ def minutes_pdf(request, public_id):
         "pdf/committee_minutes.html",
         {
             "meeting": meeting,
-            "agenda": meeting.agenda or {},
+            "agenda": meeting.shown_agenda(),
             "decisions": [d for d in decisions if d.kind == DecisionKind.DECISION],
             "actions": [d for d in decisions if d.kind == DecisionKind.ACTION],
             "generated_at": timezone.now(),

@@ -70,7 +70,7 @@ INCIDENTS = {
     IncidentType.CONFLIT: (14, "Tension avec un compagnon de l'équipe sur la répartition des tâches."),
     IncidentType.MOBILITE: (14, "Panne de véhicule : la personne ne peut plus rejoindre le chantier à 7 h."),
     IncidentType.SECURITE: (10, "Oubli répété du port du casque, rappel à l'ordre par le chef de chantier."),
-    IncidentType.SANTE: (10, "Douleurs au dos après une semaine de manutention, arrêt de deux jours."),
+    IncidentType.SANTE: (10, "Arrêt de deux jours après une semaine de manutention, poste à aménager."),
     IncidentType.SITUATION: (10, "Perte du mode de garde des enfants, risque d'abandon du poste."),
     IncidentType.CONDITIONS: (5, "Heures supplémentaires non prévues au contrat demandées chaque vendredi."),
     IncidentType.SOUFFRANCE: (5, "La personne confie être rabaissée chaque jour par son responsable d'équipe."),
@@ -413,7 +413,6 @@ class Followup:
 def seed(accounts, today=None):
     today = today or timezone.localdate()
     rng = random.Random(SEED)
-    counts = Counter()
     drawn = []
     for structure in accounts["structures"].values():
         if FollowUpEvent.objects.filter(contract__structure=structure).exists():
@@ -436,15 +435,27 @@ def seed(accounts, today=None):
     for followup in drawn:
         followup.checks(outcomes)
         followup.trades_sought()
-        counts.update(followup.counts)
-    return counts
+    return summary(list(accounts["structures"].values()))
+
+
+def summary(structures):
+    """Counts of the demo structures' follow-up, read from the database (the same on every run)."""
+    events = FollowUpEvent.objects.filter(contract__structure__in=structures)
+    checks = OutcomeCheck.objects.filter(participant__structure__in=structures)
+    return {
+        "events": events.count(),
+        "alerts": events.open_alerts().count(),
+        "reviews": SkillsReview.objects.filter(contract__structure__in=structures).count(),
+        "handoffs": Handoff.objects.filter(structure__in=structures).count(),
+        "outcomes": Outcome.objects.filter(participant__structure__in=structures).count(),
+        "checks": checks.count(),
+        "checks_done": checks.exclude(status=CheckStatus.A_FAIRE).count(),
+    }
 
 
 def summary_line(counts):
-    if not counts:
-        return "Suivi dans l'emploi : déjà chargé."
     return (
         f"Suivi dans l'emploi : {counts['events']} suivis dont {counts['alerts']} alertes ouvertes, "
-        f"{counts['reviews']} documents de compétences, {counts['entries'] + counts['returns']} passages de relais, "
+        f"{counts['reviews']} documents de compétences, {counts['handoffs']} passages de relais, "
         f"{counts['outcomes']} sorties, {counts['checks']} points de situation dont {counts['checks_done']} faits."
     )

@@ -194,7 +194,7 @@ class IncidentType(models.TextChoices):
     CONFLIT = "conflit", "conflit avec l'encadrement ou l'équipe"
     ABSENCES = "absences", "absences ou retards répétés"
     SECURITE = "securite", "sécurité, accident du travail"
-    SANTE = "sante", "problème de santé"
+    SANTE = "sante", "arrêt de travail ou poste à aménager"
     MOBILITE = "mobilite", "mobilité, transport"
     SITUATION = "situation", "situation personnelle (logement, garde, finances)"
     CONDITIONS = "conditions", "conditions de travail non conformes"

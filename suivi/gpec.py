@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from marches.enums import NOT_YET_ATTRIBUTED, MarketStatus, Trade
 from marches.models import Lot
 from participants.enums import ReferralStatus
-from participants.models import Participant, Referral
+from participants.models import Consent, Participant, Referral
 from suivi.enums import OutcomeCategory
 from suivi.models import Outcome, WorkContract
 
@@ -124,7 +124,10 @@ def hours_by_trade(structure, on):
 def available_participants(structure, on):
     return (
         Participant.objects.for_structure(structure)
+        # Only people still followed: a person who withdrew their consent is no longer a candidate.
+        .filter(Exists(Consent.objects.filter(participant=OuterRef("pk"), withdrawn_on__isnull=True)))
         .exclude(Exists(WorkContract.objects.running_on(on).filter(participant=OuterRef("pk"))))
+        .exclude(Exists(WorkContract.objects.filter(participant=OuterRef("pk"), start_date__gt=on)))
         .exclude(Exists(Outcome.objects.filter(participant=OuterRef("pk"), category=OutcomeCategory.EMPLOI_DURABLE)))
     )
 

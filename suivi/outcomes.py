@@ -12,6 +12,11 @@ from suivi.enums import CHECK_MONTHS, SITUATION_CATEGORY, CheckStatus, OutcomeCa
 CHECK_LEAD_DAYS = 15
 # A check not done this many days after its due date is late ("en retard").
 OVERDUE_AFTER_DAYS = 30
+# Checks that fell due longer ago than this are not created any more (a parcours taken over from an older tool):
+# the to-do list holds what can still be asked, not years of history.
+BACKFILL_DAYS = 365
+# Month ends: a start on the 31st falls due on the 28th, three days "early" for the pre-filter below.
+MONTH_END_MARGIN = timedelta(days=3)
 
 
 def check_due_date(first_contract_start: date, months: int) -> date:
@@ -34,7 +39,7 @@ def checks_to_create(first_contract_start: date, on: date) -> dict[int, date]:
 
 def earliest_start_with_a_check_by(on: date) -> date:
     """The latest first-contract start for which at least one check (the 6-month one) is in the list on `on`."""
-    return on + timedelta(days=CHECK_LEAD_DAYS) - relativedelta(months=min(CHECK_MONTHS))
+    return on + timedelta(days=CHECK_LEAD_DAYS) + MONTH_END_MARGIN - relativedelta(months=min(CHECK_MONTHS))
 
 
 def overdue_since(due_date: date) -> date:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import EligibilityDiagnosis, ReferralEvent
@@ -73,7 +74,8 @@ def build(visible, participant, *, today):
     entries += _handoffs(visible(Handoff).filter(participant=participant).select_related("to_organisation"))
     entries += _skills(visible(SkillsReview).filter(contract__participant=participant).select_related("contract"))
     entries += _outcomes(visible(Outcome).filter(participant=participant))
-    entries += _checks(visible(OutcomeCheck).filter(participant=participant), today)
+    outcomes_url = reverse("suivi:participant_outcomes", args=[participant.public_id])
+    entries += _checks(visible(OutcomeCheck).filter(participant=participant), today, outcomes_url)
     entries.sort(key=lambda e: (e.day, e.kind), reverse=True)
     return entries
 
@@ -148,8 +150,8 @@ def _hours(entries):
             rules.month_end(row["month"]),
             "hours",
             "clock",
-            f"{rules.format_hours(row['total'])} h travaillées en {rules.month_label(row['month'])}",
-            "Heures relevées, tous contrats et marchés confondus.",
+            f"{rules.format_hours(row['total'])} h relevées en {rules.month_label(row['month'])}",
+            "Heures travaillées et de formation, tous contrats et marchés confondus.",
             tone="secondary",
         )
 
@@ -162,7 +164,7 @@ def _follow_up(events):
                 "incident",
                 "exclamation-octagon" if event.is_urgent else "exclamation-triangle",
                 f"Incident : {event.get_incident_type_display()} (gravité {event.get_severity_display()})",
-                "Alerte ouverte" if event.closed_at is None else f"Alerte close le {event.closed_at:%d/%m/%Y}",
+                "Alerte ouverte" if event.closed_at is None else f"Alerte close le {_day(event.closed_at):%d/%m/%Y}",
                 event.get_absolute_url(),
                 event.severity_tone,
             )
@@ -227,12 +229,12 @@ def _outcomes(outcomes):
         )
 
 
-def _checks(checks, today):
+def _checks(checks, today, url):
     for check in checks:
         if check.status == CheckStatus.A_FAIRE:
             yield Entry(check.due_date, "check", "telephone", f"Point de situation à {check.months} mois à faire",
-                        "", check.get_absolute_url(), "warning", check.due_date >= today)  # fmt: skip
+                        "", url, "warning", check.due_date >= today)  # fmt: skip
         else:
             situation = check.get_situation_display() if check.situation else check.get_status_display()
             yield Entry(check.checked_on, "check", "telephone-inbound", f"Point de situation à {check.months} mois",
-                        situation, check.get_absolute_url(), check.category_tone)  # fmt: skip
+                        situation, url, check.category_tone)  # fmt: skip

@@ -79,8 +79,9 @@ def test_facilitator_home_queries(client, world, django_assert_num_queries):
     # session, user, memberships; savepoint; markets in execution, their awards (progress), hours required,
     # upcoming markets; the to-do list: open alerts, checks due, returns to send, fiches to check, unanswered
     # handoffs, skills documents due (count, then the first ones: the world's contract has none), expiring
-    # diagnoses, expiring proofs; team by role, first partners, partner count, prescriber count; release savepoint
-    with django_assert_num_queries(22):
+    # diagnoses, expiring proofs, overdue committee actions, next committee to prepare; team by role, first
+    # partners, partner count, prescriber count; release savepoint
+    with django_assert_num_queries(24):
         client.get(reverse("home"))
 
 

@@ -178,3 +178,23 @@ def test_the_facilitators_home_issues_the_same_queries_however_much_there_is_to_
     few = count()
     grow(6)
     assert count() == few
+
+
+def test_r_committee_overdue_actions_and_the_next_agenda_to_prepare_are_listed(client, world):
+    from comites.enums import DecisionKind
+    from tests.comites.factories import CommitteeDecisionFactory, CommitteeMeetingFactory
+
+    quiet_world(world)
+    today = timezone.localdate()
+    held = CommitteeMeetingFactory(structure=world.structure, date=today - datetime.timedelta(days=60))
+    late = CommitteeDecisionFactory(
+        meeting=held, kind=DecisionKind.ACTION, text="Relancer l'entreprise Bâtir", owner_user=world.facilitateur.user,
+        due_date=today - datetime.timedelta(days=5),
+    )  # fmt: skip
+    CommitteeDecisionFactory(meeting=held, kind=DecisionKind.ACTION, owner_user=world.facilitateur.user,
+                             due_date=today + datetime.timedelta(days=5))  # fmt: skip
+    upcoming = CommitteeMeetingFactory(structure=world.structure, date=today + datetime.timedelta(days=10))
+    CommitteeMeetingFactory(structure=world.other_structure, date=today + datetime.timedelta(days=3))
+    tasks, _ = tasks_of(client, world.facilitateur)
+    assert tasks["actions"].count == 1 and tasks["actions"].lines[0].label == late.text
+    assert tasks["comite"].url == upcoming.get_absolute_url()

@@ -6,12 +6,12 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clauses.accounts.access import ScopedQuerySet
-from participants.models import Participant
+from participants.models import Consent, Participant
 from suivi.enums import (
     HANDOFF_TONES,
     OUTCOME_TONES,
@@ -36,18 +36,30 @@ from suivi.models.contracts import WorkContract
 USER = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": True, "blank": True, "related_name": "+"}
 
 
+def _consented(participant_path):
+    """The rows about a person whose consent is in force: once withdrawn, a partner sees nothing of their follow-up
+    (as on the participant's page)."""
+    return Exists(Consent.objects.filter(participant=OuterRef(participant_path), withdrawn_on__isnull=True))
+
+
+def _followed_by(organisation, participant_path):
+    return Q(**{f"{participant_path}__referent_organisation": organisation}) & Q(_consented(participant_path))
+
+
 # --- Passages de relais ---------------------------------------------------------------------------------------
 
 
 class HandoffQuerySet(ScopedQuerySet):
     """A prescriber sees the passages de relais about the people they follow, or addressed to or from them, once
-    sent (a return still to send is the facilitator's draft)."""
+    sent, while the person's consent is in force."""
 
     def for_prescriber(self, organisation):
-        return self.exclude(status=HandoffStatus.A_ENVOYER).filter(
+        # Sent only: a draft, even cancelled before it left, stays the facilitator's.
+        return self.filter(sent_on__isnull=False).filter(
             Q(participant__referent_organisation=organisation)
             | Q(to_organisation=organisation)
-            | Q(from_organisation=organisation)
+            | Q(from_organisation=organisation),
+            _consented("participant"),
         )
 
     def to_send(self):
@@ -170,7 +182,7 @@ class FollowUpEventQuerySet(ScopedQuerySet):
     structure_lookup = "contract__structure"
 
     def for_prescriber(self, organisation):
-        return self.filter(contract__participant__referent_organisation=organisation)
+        return self.filter(_followed_by(organisation, "contract__participant"))
 
     def incidents(self):
         return self.filter(kind=FollowUpKind.INCIDENT)
@@ -275,7 +287,7 @@ class SkillsReviewQuerySet(ScopedQuerySet):
     structure_lookup = "contract__structure"
 
     def for_prescriber(self, organisation):
-        return self.filter(contract__participant__referent_organisation=organisation)
+        return self.filter(_followed_by(organisation, "contract__participant"))
 
 
 class SkillsReview(models.Model):
@@ -327,7 +339,7 @@ class SkillsReviewItemQuerySet(ScopedQuerySet):
     structure_lookup = "review__contract__structure"
 
     def for_prescriber(self, organisation):
-        return self.filter(review__contract__participant__referent_organisation=organisation)
+        return self.filter(_followed_by(organisation, "review__contract__participant"))
 
 
 class SkillsReviewItem(models.Model):
@@ -367,7 +379,7 @@ class OutcomeQuerySet(ScopedQuerySet):
     structure_lookup = "participant__structure"
 
     def for_prescriber(self, organisation):
-        return self.filter(participant__referent_organisation=organisation)
+        return self.filter(_followed_by(organisation, "participant"))
 
 
 class Outcome(models.Model):
@@ -419,7 +431,7 @@ class OutcomeCheckQuerySet(ScopedQuerySet):
     structure_lookup = "participant__structure"
 
     def for_prescriber(self, organisation):
-        return self.filter(participant__referent_organisation=organisation)
+        return self.filter(_followed_by(organisation, "participant"))
 
     def pending(self):
         return self.filter(status=CheckStatus.A_FAIRE)

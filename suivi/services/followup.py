@@ -11,10 +11,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clauses.accounts.enums import Role
 from clauses.accounts.models import Membership
 from suivi.enums import PLANNED_FOLLOW_UP, FollowUpKind, Severity
 from suivi.models import FollowUpEvent, WorkContract
+from suivi.services.handoffs import referent_addresses
 
 RESERVED_MESSAGE = (
     "Ce contrat est suivi par la structure employeuse (marché réservé, entreprise d'insertion ou entreprise "
@@ -96,14 +96,12 @@ def alert_close(*, event: FollowUpEvent, by, action_taken: str) -> FollowUpEvent
 
 
 def alert_recipients(event: FollowUpEvent) -> list[str]:
-    """Who hears of an urgent alert at once: the structure's facilitators and the référent's prescribers."""
+    """Who hears of an urgent alert at once: the structure's facilitators and the person's référent."""
     contract = event.contract
     staff = Membership.objects.active().staff().filter(organisation_id=contract.structure_id)
     addresses = set(staff.values_list("user__email", flat=True))
-    referent = contract.participant.referent_organisation_id
-    if referent:
-        prescribers = Membership.objects.active().filter(organisation_id=referent, role=Role.PRESCRIPTEUR)
-        addresses |= set(prescribers.values_list("user__email", flat=True))
+    person = contract.participant
+    addresses |= set(referent_addresses(person, person.referent_organisation))
     return sorted(addresses)
 
 

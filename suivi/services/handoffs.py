@@ -5,13 +5,13 @@ change keeps who made it and when.
 This module imports nothing from `suivi.services` at load time: the contract services call it."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,13 +21,17 @@ from clauses.accounts.models import Membership
 from participants.enums import ProofKind, ProofStatus, ReferralStatus
 from participants.models import Participant, Proof, Referral
 from suivi.enums import HandoffDocument, HandoffKind, HandoffStatus, RecontactMethod
-from suivi.models import Handoff, WorkContract
+from suivi.models import Handoff, Outcome, WorkContract
 
 NO_REFERENT_MESSAGE = (
     "Nommez d'abord le référent de parcours de cette personne (fiche du participant) : le passage de relais "
     "lui est adressé."
 )
 SENT = (HandoffStatus.ENVOYE, HandoffStatus.ACCUSE)
+# R-SEQ: a return is proposed for a clause ended within this window (older ones were handed back outside Clauses).
+RETURN_WINDOW = timedelta(days=180)
+# R-RECONTACT: a recontact tells the référent about this return of the person, not about every later one.
+RECONTACT_VALIDITY = timedelta(days=90)
 
 
 def referent_side(handoff: Handoff):
@@ -42,10 +46,10 @@ def referent_side(handoff: Handoff):
 
 
 def _not_over(on: date) -> Q:
-    """A contract still running or to come on `on`: a contract is over once its actual end is reached, or its
-    planned end passed without an actual end."""
+    """A contract still running or to come on `on` (its last day included, as `WorkContract.running_on` counts it):
+    a contract is over once its actual or planned end has passed."""
     return (
-        Q(actual_end_date__gt=on)
+        Q(actual_end_date__gte=on)
         | Q(actual_end_date__isnull=True, planned_end_date__gte=on)
         | Q(actual_end_date__isnull=True, planned_end_date__isnull=True)
     )
@@ -59,6 +63,15 @@ def _last_contract(on_pk="pk"):
     )
 
 
+def _last_contract_end():
+    return (
+        WorkContract.objects.filter(participant=OuterRef("pk"))
+        .annotate(end=Coalesce("actual_end_date", "planned_end_date"))
+        .order_by(F("end").desc(nulls_first=True))
+        .values("end")[:1]
+    )
+
+
 def participants_out_of_clause(on: date, participants=None):
     """R-SEQ: the people whose last contract is over on `on` with no running or future contract, each with
     `last_contract_id`, and none with a return already made or proposed for that contract (cancelled included: a
@@ -68,11 +81,17 @@ def participants_out_of_clause(on: date, participants=None):
     returned = Handoff.objects.filter(
         kind=HandoffKind.RETOUR, participant=OuterRef("pk"), contract_id=OuterRef("last_contract_id")
     )
+    last_end = Subquery(_last_contract_end())
+    sortie = Outcome.objects.filter(participant=OuterRef("pk"), date__gte=OuterRef("last_end"))
     return (
         participants.filter(Exists(contracts))
         .exclude(Exists(contracts.filter(_not_over(on))))
-        .annotate(last_contract_id=Subquery(_last_contract()))
+        .annotate(last_contract_id=Subquery(_last_contract()), last_end=last_end)
+        # A clause that ended long ago (data taken over from another tool) is not handed back again today, nor
+        # the clause of someone whose sortie is already recorded.
+        .filter(last_end__gte=on - RETURN_WINDOW)
         .exclude(Exists(returned))
+        .exclude(Exists(sortie))
     )
 
 
@@ -91,11 +110,9 @@ def _entry_defaults(participant, contract):
         .order_by("-decided_at", "-pk")
         .first()
     )
-    proofs = list(
-        Proof.objects.filter(Q(participant=participant) | Q(referral__participant=participant)).exclude(
-            status=ProofStatus.REFUSE
-        )
-    )
+    # The person's own proofs and those of the fiche navette accepted for them, not another prescriber's fiche.
+    shared = Q(participant=participant) | (Q(referral=referral) if referral is not None else Q(pk__in=[]))
+    proofs = list(Proof.objects.filter(shared).exclude(status=ProofStatus.REFUSE))
     documents = []
     if referral is not None:
         documents.append(HandoffDocument.FICHE_NAVETTE)
@@ -150,6 +167,11 @@ def handoff_create(
                 raise ValidationError(
                     {"participant": "Cette personne n'a pas eu de contrat dans la clause : rien à rendre au référent."}
                 )
+            if participant.contracts.filter(_not_over(on)).exists():
+                raise ValidationError(
+                    {"participant": "Cette personne a encore un contrat en cours ou à venir dans la clause : le "
+                     "retour au référent se fait quand ses heures sont terminées."}
+                )  # fmt: skip
             contract = contract or max(contracts, key=lambda c: (c.end_date or date.max, c.start_date, c.pk))
         else:
             from suivi.services import is_former_beneficiary  # noqa: PLC0415 (the package imports this module)
@@ -236,8 +258,12 @@ def handoffs_propose_returns(*, on: date, participant: Participant | None = None
             to_name=person.referent_name,
             proposed_on=on,
         )
-        handoff.full_clean()
-        handoff.save()
+        handoff.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():  # a contract saved at the same moment may have proposed it already
+                handoff.save()
+        except IntegrityError:
+            continue
         result.created.append(handoff)
     return result
 
@@ -265,6 +291,16 @@ def handoff_send(
     ):
         if value is not None:
             setattr(current, name, value)
+    # The référent may have changed since the handoff was prepared: it goes to the person's référent of today.
+    participant = current.participant
+    if participant.referent_organisation_id is None:
+        raise ValidationError({"participant": NO_REFERENT_MESSAGE})
+    if current.kind == HandoffKind.ENTREE:
+        current.from_organisation_id = participant.referent_organisation_id
+    else:
+        current.to_organisation_id = participant.referent_organisation_id
+    if to_name is None and participant.referent_name:
+        current.to_name = participant.referent_name
     current.status = HandoffStatus.ENVOYE
     current.sent_on = timezone.localdate()
     current.sent_by = by
@@ -329,13 +365,17 @@ def handoff_cancel(*, handoff: Handoff, by, reason: str = "") -> Handoff:
 
 def recontact_notice(participant: Participant):
     """(date, method, note) when a recontact handoff was sent to the référent after the person's last contract
-    ended: the référent is informed (R-RECONTACT). None otherwise."""
+    ended, and recently: each return of a former beneficiary is told to the référent (R-RECONTACT). None
+    otherwise."""
     ends = [c.end_date for c in participant.contracts.all()]
     if not ends or any(end is None for end in ends):
         return None
     handoff = (
         Handoff.objects.filter(
-            participant=participant, kind=HandoffKind.RECONTACT, status__in=SENT, sent_on__gte=max(ends)
+            participant=participant,
+            kind=HandoffKind.RECONTACT,
+            status__in=SENT,
+            sent_on__gte=max(max(ends), timezone.localdate() - RECONTACT_VALIDITY),
         )
         .order_by("-sent_on", "-pk")
         .first()
@@ -352,13 +392,19 @@ def recontact_notice(participant: Participant):
 # --- E-mails --------------------------------------------------------------------------------------------------
 
 
-def handoff_recipients(handoff: Handoff) -> list[str]:
-    """The active prescribers of the référent's organisation."""
-    organisation = referent_side(handoff)
-    if organisation.kind != OrganisationKind.PRESCRIPTEUR:
+def referent_addresses(participant: Participant, organisation) -> list[str]:
+    """Who, in the référent's organisation, hears about a person: their named référent when they have an account
+    there, else the organisation's active prescribers (never a whole agency when the counsellor is known)."""
+    if organisation is None or organisation.kind != OrganisationKind.PRESCRIPTEUR:
         return []
     members = Membership.objects.active().filter(organisation=organisation, role=Role.PRESCRIPTEUR)
-    return sorted(members.values_list("user__email", flat=True))
+    addresses = sorted(members.values_list("user__email", flat=True))
+    named = (participant.referent_email or "").strip().lower()
+    return [address for address in addresses if address.lower() == named] or addresses
+
+
+def handoff_recipients(handoff: Handoff) -> list[str]:
+    return referent_addresses(handoff.participant, referent_side(handoff))
 
 
 def handoff_send_email(*, handoff: Handoff) -> int:

@@ -1,7 +1,7 @@
 """Writes on sorties and on the checks at 6, 12, 18 and 24 months after the first clause contract (R-OUTCOME)."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -54,7 +54,7 @@ def outcome_checks_create_due(*, on: date) -> int:
         OutcomeCheck(participant_id=pk, months=months, first_contract_start=start, due_date=due)
         for pk, start in people.items()
         for months, due in rules.checks_to_create(start, on).items()
-        if (pk, months) not in existing
+        if (pk, months) not in existing and due >= on - timedelta(days=rules.BACKFILL_DAYS)
     ]
     if new:
         bulk_create_with_history(new, OutcomeCheck)

@@ -76,7 +76,7 @@ def event_create(request, public_id):
                 messages.warning(
                     request,
                     "Alerte urgente ouverte : les facilitateurs de la structure et le référent de parcours sont "
-                    "prévenus par e-mail. Elle reste ouverte jusqu'à ce que vous la cloturiez en disant ce qui a été "
+                    "prévenus par e-mail. Elle reste ouverte jusqu'à ce que vous la clôturiez en disant ce qui a été "
                     "fait.",
                 )
             elif event.is_open_alert:

@@ -87,7 +87,7 @@ def handoff_detail(request, public_id):
         "suivi/handoffs/handoff_detail.html",
         {
             "handoff": handoff,
-            "proofs": handoff.proofs.order_by("kind", "-issue_date"),
+            "proofs": visible(request, handoff.proofs.order_by("kind", "-issue_date")),
             "is_staff": staff,
             "referent": referent,
             "can_acknowledge": handoff.status == HandoffStatus.ENVOYE

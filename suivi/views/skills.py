@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, visible
 from clauses.pdf import pdf_response, render_pdf
-from participants.models import Participant
+from participants.models import Participant, ParticipantViewLog
 from suivi.enums import ReviewMoment, SkillLevel
 from suivi.forms_skills import SkillsItemFormSet, SkillsReviewForm, items_initial
 from suivi.models import SkillsReview, SkillsReviewItem, WorkContract
@@ -111,12 +111,17 @@ def skills_review_pdf(request, public_id):
 
 def followed_participant_or_404(request, public_id):
     """A participant the membership follows after employment: staff of the structure, or the référent's
-    organisation (a prescriber who only referred the person does not follow their parcours; 404)."""
+    organisation while the person's consent is in force (a prescriber who only referred the person does not follow
+    their parcours; 404). The opening is logged, as the participant's page is."""
     participant = get_visible_or_404(
         request, Participant.objects.select_related("referent_organisation"), public_id=public_id
     )
-    if not is_staff(request) and participant.referent_organisation_id != request.membership.organisation_id:
+    if not is_staff(request) and (
+        participant.referent_organisation_id != request.membership.organisation_id
+        or not participant.consents.filter(withdrawn_on__isnull=True).exists()  # withdrawn: partners see nothing
+    ):
         raise Http404
+    ParticipantViewLog.objects.create(participant=participant, user=request.user)
     return participant
 
 

@@ -18,7 +18,7 @@ from suivi.models import FollowUpEvent
 from tests.accounts.factories import OrganisationFactory
 from tests.comites.factories import CommitteeMeetingFactory
 from tests.marches.factories import LotFactory
-from tests.participants.factories import ParticipantFactory, ReferralFactory
+from tests.participants.factories import ParticipantFactory, ReferralFactory, give_distinctive_names
 from tests.suivi.factories import WorkContractFactory
 
 ON = datetime.date(2026, 11, 21)
@@ -109,6 +109,7 @@ def test_r_committee_key_figures(data):
 
 
 def test_r_committee_agenda_names_people_by_initials_and_identifier_only(data):
+    give_distinctive_names(data["a"], data["b"], data["d"])
     agenda = prepare_agenda(data["structure"], ON)
     text = json.dumps(agenda, ensure_ascii=False)
     for person in (data["a"], data["b"], data["d"]):

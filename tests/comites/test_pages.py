@@ -15,6 +15,7 @@ from suivi.enums import FollowUpKind, IncidentType, Severity
 from suivi.models import FollowUpEvent
 from tests.accounts.factories import MembershipFactory
 from tests.comites.factories import CommitteeDecisionFactory, CommitteeMeetingFactory
+from tests.participants.factories import give_distinctive_names
 from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,7 @@ def prepared_meeting(world, *, held=True):
 
 @pytest.mark.parametrize("role", ["facilitateur", "comite", "prescripteur"])
 def test_r_committee_pages_show_people_by_initials_and_identifier_only(client, world, role):
+    give_distinctive_names(world.participant)
     meeting = prepared_meeting(world)
     CommitteeDecisionFactory(meeting=meeting, participant=world.participant, text="Point avec le tuteur")
     client.force_login(getattr(world, role).user)
@@ -120,6 +122,7 @@ def test_r_committee_pages_show_people_by_initials_and_identifier_only(client, w
 
 
 def test_r_committee_minutes_pdf_has_the_agenda_decisions_and_no_full_name(client, world):
+    give_distinctive_names(world.participant)
     meeting = prepared_meeting(world)
     CommitteeDecisionFactory(
         meeting=meeting, participant=world.participant, text="Rencontrer la personne avec son référent",

@@ -84,3 +84,14 @@ class ProofFactory(factory.django.DjangoModelFactory):
     size = len(MINIMAL_PDF)
     issue_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))  # fresh
     status = ProofStatus.VERIFIE
+
+
+DISTINCTIVE_NAMES = [("Ondine", "Quarterolle"), ("Aurèle", "Vintabrac"), ("Sidonie", "Klervanec")]
+
+
+def give_distinctive_names(*people):
+    """Names found nowhere else on a page, in a PDF or an e-mail (a random name may be a facilitator's, or part of
+    a company's name): for tests asserting that a name is *not* shown."""
+    for person, (first_name, last_name) in zip(people, DISTINCTIVE_NAMES, strict=False):
+        person.first_name, person.last_name = first_name, last_name
+        person.save()

@@ -17,7 +17,7 @@ from suivi.models import FollowUpEvent, WorkContract
 from suivi.services import followup
 from tests.html import text
 from tests.marches.factories import AwardFactory, CompanyFactory
-from tests.participants.factories import ParticipantFactory
+from tests.participants.factories import ParticipantFactory, give_distinctive_names
 from tests.suivi.factories import WorkContractFactory
 from tests.suivi.factories_followup import FollowUpEventFactory
 
@@ -148,6 +148,7 @@ def test_r_reserved_planned_follow_up_is_refused_but_incidents_are_recorded(worl
 def test_r_incident_an_urgent_alert_emails_the_facilitators_and_the_referent_at_once(
     client, world, django_capture_on_commit_callbacks
 ):
+    give_distinctive_names(world.contract.participant)
     client.force_login(world.facilitateur.user)
     url = reverse("suivi:event_create", args=[world.contract.public_id])
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,8 +167,11 @@ def test_r_incident_an_urgent_alert_emails_the_facilitators_and_the_referent_at_
     expected = {world.facilitateur.user.email, world.admin.user.email, world.prescripteur.user.email}
     assert set(message.to) == expected
     assert world.sibling_prescripteur.user.email not in message.to
-    assert "Alerte urgente" in message.subject and "souffrance au travail" in message.subject
-    assert "Pleurs" not in message.body  # the note stays in the application
+    assert "Alerte urgente" in message.subject
+    person = world.contract.participant
+    for private in ("souffrance", "Pleurs", person.first_name, person.last_name):  # nature, note and name stay
+        assert private not in message.subject + message.body  # in the application
+    assert person.initials in message.body
     assert event.get_absolute_url() in message.body
 
 

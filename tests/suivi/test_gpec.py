@@ -14,7 +14,7 @@ from participants.forms import ParticipantForm
 from suivi.gpec import gpec
 from tests.accounts.factories import OrganisationFactory
 from tests.marches.factories import LotFactory
-from tests.participants.factories import ParticipantFactory, ReferralFactory
+from tests.participants.factories import ParticipantFactory, ReferralFactory, give_distinctive_names
 from tests.suivi.factories import WorkContractFactory
 
 ON = datetime.date(2026, 11, 21)
@@ -98,6 +98,7 @@ def test_r_gpec_gaps_show_where_training_is_needed(structure):
 
 
 def test_r_gpec_page_highlights_gaps_and_states_the_assumption(client, world):
+    give_distinctive_names(world.participant)
     programmed(world.structure, Trade.GROS_OEUVRE, 1200)
     client.force_login(world.facilitateur.user)
     page = client.get(reverse("suivi:gpec")).content.decode()
@@ -109,6 +110,7 @@ def test_r_gpec_page_highlights_gaps_and_states_the_assumption(client, world):
 
 
 def test_r_gpec_page_open_to_committee_members_without_names(client, world):
+    give_distinctive_names(world.participant)
     world.participant.target_trades = [Trade.GROS_OEUVRE]
     world.participant.save()
     client.force_login(world.comite.user)

@@ -20,7 +20,7 @@ from suivi.enums import ContractType, EndReason, HandoffDocument, HandoffKind, H
 from suivi.models import Handoff, WorkContract
 from suivi.services import handoffs
 from tests.html import text
-from tests.participants.factories import ParticipantFactory, ProofFactory, ReferralFactory
+from tests.participants.factories import ParticipantFactory, ProofFactory, ReferralFactory, give_distinctive_names
 from tests.suivi.factories import WorkContractFactory
 from tests.suivi.factories_followup import HandoffFactory, handoff_for
 
@@ -291,6 +291,7 @@ def test_a_return_by_hand_concerns_the_last_contract_and_stays_unique(world):
 
 def test_sending_emails_the_referents_prescribers_after_commit(client, world, django_capture_on_commit_callbacks):
     proposal = HandoffFactory(contract=world.contract, to_send=True)
+    give_distinctive_names(proposal.participant)
     client.force_login(world.facilitateur.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -300,9 +301,12 @@ def test_sending_emails_the_referents_prescribers_after_commit(client, world, dj
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == [world.prescripteur.user.email]
-    assert "Retour dans votre file active" in message.subject
-    assert proposal.participant.last_name not in message.subject + message.body  # initial only
-    assert "Retour vers votre conseillère." in message.body
+    assert message.subject.endswith("Passage de relais : retour dans votre file active")
+    person = proposal.participant
+    assert person.last_name not in message.subject + message.body  # initials only
+    assert person.first_name not in message.subject + message.body
+    assert person.initials in message.body
+    assert "Retour vers votre conseillère." not in message.body  # the messages stay in the application
     assert proposal.get_absolute_url() in message.body
 
 

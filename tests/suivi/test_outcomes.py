@@ -187,15 +187,23 @@ def test_r_outcome_no_check_for_a_person_who_withdrew_consent():
 @pytest.mark.django_db
 def test_r_outcome_checks_created_in_bulk():
     for _ in range(3):
-        person_with_contracts(ON - relativedelta(months=25))
+        person_with_contracts(ON - relativedelta(months=13))
     with CaptureQueriesContext(connection) as few:
         outcome_checks_create_due(on=ON)
     OutcomeCheck.objects.all().delete()
     for _ in range(9):
-        person_with_contracts(ON - relativedelta(months=25))
+        person_with_contracts(ON - relativedelta(months=13))
     with CaptureQueriesContext(connection) as many:
-        assert outcome_checks_create_due(on=ON) == (3 + 9) * 4  # the first three people's again, deleted above
+        assert outcome_checks_create_due(on=ON) == (3 + 9) * 2  # the first three people's again, deleted above
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_r_outcome_checks_due_more_than_a_year_ago_are_not_created():
+    """A parcours taken over from an older tool: its checks of long ago are not asked for any more."""
+    person = person_with_contracts(ON - relativedelta(months=25))
+    assert outcome_checks_create_due(on=ON) == 2
+    assert list(checks_of(person)) == [18, 24]
 
 
 @pytest.mark.django_db
