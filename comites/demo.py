@@ -4,7 +4,7 @@ which the demo committee member and the demo prescriber are invited. Idempotent:
 meetings is left as it is."""
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
@@ -73,14 +73,19 @@ def _meeting(structure, *, kind, title, day, by, users, organisations, companies
     )  # fmt: skip
     services.meeting_save(meeting=meeting, by=by, attendees=users, organisations=organisations, companies=companies)
     # The agenda as the data stood a few days before the meeting (the demo's data is today's: close enough).
-    meeting.agenda = prepare_agenda(structure, min(day - timedelta(days=7), today), cases=meeting.is_follow_up)
-    meeting.agenda_prepared_at = timezone.make_aware(
-        timezone.datetime.combine(min(day - timedelta(days=7), today), time(11))
-    )
+    prepared_on = min(day - timedelta(days=7), today)
+    agenda = prepare_agenda(structure, prepared_on, cases=meeting.is_follow_up)
+    # The alerts read today may have been raised after a past meeting: keep those it could have discussed.
+    if "alerts" in agenda:
+        agenda["alerts"] = [
+            alert for alert in agenda["alerts"] if datetime.strptime(alert["date"], "%d/%m/%Y").date() <= prepared_on
+        ]
+    meeting.agenda = agenda
+    meeting.agenda_prepared_at = timezone.make_aware(datetime.combine(prepared_on, time(11)))
     fields = ["agenda", "agenda_prepared_at", "updated_at"]
     if held:
         meeting.status = MeetingStatus.TENU
-        meeting.held_at = timezone.make_aware(timezone.datetime.combine(day, time(12)))
+        meeting.held_at = timezone.make_aware(datetime.combine(day, time(12)))
         meeting.held_by = by
         fields += ["status", "held_at", "held_by"]
     meeting.save(update_fields=fields)

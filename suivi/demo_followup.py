@@ -124,8 +124,9 @@ def _at(day, hour=10):
 class Followup:
     """One structure's follow-up, drawn and written at once."""
 
-    def __init__(self, rng, structure, today):
+    def __init__(self, rng, structure, today, featured=None):
         self.rng, self.structure, self.today = rng, structure, today
+        self.featured = featured  # the demo prescriber's organisation: its counsellor has something to see
         staff = Membership.objects.filter(
             organisation=structure, is_active=True, role__in=(Role.FACILITATEUR, Role.ADMIN)
         ).select_related("user")
@@ -162,6 +163,10 @@ class Followup:
             .order_by("proposed_on", "pk")
         )
         recent = [h for h in handoffs if h.contract and h.contract.start_date > self.today - timedelta(days=12)]
+        awaiting = recent[2:4]
+        # The demo prescriber's latest entry awaits their acknowledgement: their home page shows it.
+        theirs = [h for h in handoffs if h.from_organisation_id == self.featured and h not in recent[:2]]
+        awaiting += theirs[-1:]
         for handoff in handoffs:
             start = handoff.contract.start_date if handoff.contract else handoff.proposed_on
             handoff.proposed_on = min(start - timedelta(days=self.rng.randint(3, 10)), self.today)
@@ -171,12 +176,12 @@ class Followup:
             handoff.sent_on = min(handoff.proposed_on + timedelta(days=self.rng.randint(0, 3)), self.today)
             handoff.sent_by = self.facilitator()
             handoff.note = "Dossier transmis : fiche navette, CV et justificatifs. Contrat signé joint."
-            if handoff not in recent[2:4]:
+            if handoff not in awaiting:
                 handoff.status = HandoffStatus.ACCUSE
                 acknowledged = min(handoff.sent_on + timedelta(days=self.rng.randint(0, 4)), self.today)
                 handoff.acknowledged_at = _at(acknowledged, 15)
-                handoff.acknowledged_by = self.facilitator()
-                handoff.acknowledgement_note = "Dossier complet, merci."
+                handoff.acknowledged_by = self.counsellor(handoff.from_organisation_id) or self.facilitator()
+                handoff.acknowledgement_note = "Bien noté : suivi dans l'emploi en lien avec nous."
             handoff.full_clean()
         Handoff.objects.bulk_update(
             handoffs,
@@ -217,8 +222,9 @@ class Followup:
                 open_alerts += recent and open_alerts < 3
         # The morning's urgent case: suffering at work reported two days ago on a running contract.
         running = [c for c in self.contracts if c.is_running_on(self.today) and c.start_date < self.today]
+        featured = [c for c in running if c.participant.referent_organisation_id == self.featured]
         if running:
-            contract = running[len(running) // 2]
+            contract = (featured or running)[len(featured or running) // 2]
             events.append(
                 self._incident(contract, IncidentType.SOUFFRANCE, self.today - timedelta(days=2), closed=False)
             )
@@ -302,6 +308,11 @@ class Followup:
             key=lambda h: (ends.get(h.contract_id) or self.today, h.pk),
             reverse=True,
         )
+        # The demo prescriber's latest return comes among the ones still awaiting their acknowledgement.
+        featured = next((h for h in mine if h.to_organisation_id == self.featured), None)
+        if featured is not None:
+            mine.remove(featured)
+            mine.insert(2, featured)
         for rank, handoff in enumerate(mine):
             end = ends.get(handoff.contract_id) or self.today
             handoff.proposed_on = min(end + timedelta(days=1), self.today)
@@ -366,7 +377,7 @@ class Followup:
         done = []
         for check in checks:
             age = (self.today - check.due_date).days
-            if age < 0 or (age < 45 and self.rng.random() < 0.6) or (age >= 45 and self.rng.random() < 0.08):
+            if age < 0 or (age < 45 and self.rng.random() < 0.6) or (age >= 45 and self.rng.random() < 0.05):
                 continue  # to do, or late
             check.checked_on = min(check.due_date + timedelta(days=self.rng.randint(0, 20)), self.today)
             check.checked_by = self.facilitator()
@@ -413,11 +424,16 @@ class Followup:
 def seed(accounts, today=None):
     today = today or timezone.localdate()
     rng = random.Random(SEED)
+    demo_prescriber = accounts["users"].get("prescripteur")
+    featured = (
+        Membership.objects.filter(user=demo_prescriber, role=Role.PRESCRIPTEUR).values_list("organisation", flat=True)
+        .first()
+    ) if demo_prescriber else None  # fmt: skip
     drawn = []
     for structure in accounts["structures"].values():
         if FollowUpEvent.objects.filter(contract__structure=structure).exists():
             continue
-        followup = Followup(rng, structure, today)
+        followup = Followup(rng, structure, today, featured)
         if not followup.facilitators or not followup.contracts:
             continue
         followup.entries()

@@ -155,7 +155,7 @@ class HandoffKind(models.TextChoices):
 class HandoffStatus(models.TextChoices):
     A_ENVOYER = "a_envoyer", "à envoyer"
     ENVOYE = "envoye", "envoyé, en attente d'accusé"
-    ACCUSE = "accuse", "reçu par le référent"
+    ACCUSE = "accuse", "réception confirmée"
     ANNULE = "annule", "annulé"
 
 
