@@ -1,4 +1,9 @@
-# Pages of the reporting app arrive with their issue; the namespace is reserved here.
+from django.urls import path  # noqa: F401 (each area adds its paths below)
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Bilans (ReportJob, rendered by Celery)
+    # Exports
+    # Dashboards and national consolidation
+]

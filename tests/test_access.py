@@ -30,6 +30,7 @@ from tests.access import (
 )
 from tests.comites.access_cases import CASES as COMITES_CASES
 from tests.conftest import build_world, restore_reference_data
+from tests.reporting.access_cases import REPORTING_CASES
 from tests.suivi.access_cases import SUIVI_CASES
 
 ACCESS_CASES = {
@@ -300,6 +301,7 @@ ACCESS_CASES = {
     ),
     **SUIVI_CASES,
     **COMITES_CASES,
+    **REPORTING_CASES,
 }
 
 
