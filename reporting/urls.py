@@ -1,9 +1,17 @@
-from django.urls import path  # noqa: F401 (each area adds its paths below)
+from django.urls import path
+
+from reporting.views import bilans
 
 app_name = "reporting"
 
 urlpatterns: list = [
     # Bilans (ReportJob, rendered by Celery)
+    path("bilans/", bilans.bilan_list, name="bilan_list"),
+    path("bilans/demander/", bilans.bilan_request, name="bilan_request"),
+    path("bilans/demander-annee/", bilans.bilan_request_year, name="bilan_request_year"),
+    path("bilans/<uuid:public_id>/", bilans.job_detail, name="job_detail"),
+    path("bilans/<uuid:public_id>/telecharger/", bilans.job_download, name="job_download"),
+    path("bilans/<uuid:public_id>/relancer/", bilans.job_retry, name="job_retry"),
     # Exports
     # Dashboards and national consolidation
 ]

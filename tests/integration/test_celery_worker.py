@@ -1,72 +1,14 @@
 """A real Celery worker on Redis runs our tasks against the test database."""
 
-import os
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from clauses.accounts.tasks import send_invitation_email
 from clauses.celery import app as celery_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def database_url():
-    """The test database (test_…) as a URL the worker process can use."""
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    location = db["HOST"] + (f":{db['PORT']}" if db["PORT"] else "")
-    authority = f"{credentials}@{location}" if credentials else location
-    return f"postgres://{authority}/{db['NAME']}"
-
-
-@pytest.fixture
-def broker(monkeypatch):
-    if not settings.REDIS_URL:
-        pytest.fail("REDIS_URL manque : lancez les tests avec `make test`.")
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
-    return settings.REDIS_URL
-
-
-@pytest.fixture
-def worker(broker, tmp_path):
-    """A worker process consuming a queue of its own, so that no other worker can steal the test's tasks."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    mail_dir = tmp_path / "mails"
-    mail_dir.mkdir()
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one leading slash
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "clauses", "worker", "--loglevel", "info", "--pool", "solo",
-             "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        yield {"queue": queue, "mail_dir": mail_dir, "log": log}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_worker_sends_the_invitation_email(world, worker):

@@ -1,3 +1,5 @@
 """Access cases of the reporting pages, gathered by tests/test_access.py (each area adds its own file here)."""
 
-REPORTING_CASES: dict = {}
+from tests.reporting.access_bilans import CASES as BILAN_CASES
+
+REPORTING_CASES: dict = {**BILAN_CASES}

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from reporting import services
+
+
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
+def render_report(job_id):
+    """Render a bilan (or a year's batch of bilans) asked for on a page; the job records progress and failure."""
+    return services.report_run(job_id)
