@@ -200,3 +200,12 @@ def test_the_bilan_list_issues_the_same_queries_however_many_bilans(client, worl
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("reporting:bilan_list"))
     assert len(many) == len(few)
+
+
+def test_a_markets_page_leads_to_its_bilan_ready_to_ask(client, world):
+    client.force_login(world.facilitateur.user)
+    market_page = client.get(world.market.get_absolute_url()).content.decode()
+    link = f"?kind=bilan_marche&amp;market={world.market.public_id}"
+    assert link in market_page
+    form = client.get(reverse("reporting:bilan_list") + link.replace("&amp;", "&")).context["form"]
+    assert form.initial["kind"] == ReportKind.BILAN_MARCHE and form.initial["market"] == str(world.market.public_id)
