@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import bilans
+from reporting.views import bilans, dashboard
 
 app_name = "reporting"
 
@@ -14,4 +14,5 @@ urlpatterns: list = [
     path("bilans/<uuid:public_id>/relancer/", bilans.job_retry, name="job_retry"),
     # Exports
     # Dashboards and national consolidation
+    path("tableau-de-bord/", dashboard.dashboard_view, name="dashboard"),
 ]
