@@ -68,23 +68,29 @@ def _xlsx_cell(sheet, value):
 
 
 def xlsx_response(filename, header, rows, title):
-    rows = [list(row) for row in rows]
+    return xlsx_sheets_response(filename, [(title, header, rows)])
+
+
+def xlsx_sheets_response(filename, sheets):
+    """One workbook of several tables: `sheets` is a list of (title, header, rows)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    # In write-only mode, dimensions and panes are set before the first row.
-    for i, name in enumerate(header):
-        width = max([len(name)] + [min(len(str(row[i] if row[i] is not None else "")), 60) for row in rows])
-        sheet.column_dimensions[get_column_letter(i + 1)].width = width + 2
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    for title, header, rows in sheets:
+        rows = [list(row) for row in rows]
+        sheet = workbook.create_sheet(title[:31])
+        # In write-only mode, dimensions and panes are set before the first row.
+        for i, name in enumerate(header):
+            width = max([len(name)] + [min(len(str(row[i] if row[i] is not None else "")), 60) for row in rows])
+            sheet.column_dimensions[get_column_letter(i + 1)].width = width + 2
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import bilans, dashboard
+from reporting.views import bilans, consolidation, dashboard
 
 app_name = "reporting"
 
@@ -15,4 +15,5 @@ urlpatterns: list = [
     # Exports
     # Dashboards and national consolidation
     path("tableau-de-bord/", dashboard.dashboard_view, name="dashboard"),
+    path("consolidation/", consolidation.consolidation, name="consolidation"),
 ]

@@ -9,4 +9,8 @@ CASES = {
         Case("année en cours", url("reporting:dashboard"), AGGREGATES),
         Case("filtre invalide", lambda w: "/reporting/tableau-de-bord/?year=abc&territory=%3Cscript%3E", AGGREGATES),
     ],
+    "reporting:consolidation": [
+        Case("à l'écran", url("reporting:consolidation"), AGGREGATES),
+        Case("classeur", lambda w: "/reporting/consolidation/?year=2026&format=xlsx", AGGREGATES),
+    ],
 }
