@@ -73,3 +73,20 @@ class YearBatchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("year", _last_year())
+
+
+class ExportFilterForm(forms.Form):
+    """The optional year of the exports (?annee=2026)."""
+
+    annee = forms.IntegerField(
+        label="Année",
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text="Laissez vide pour tout exporter.",
+        error_messages={
+            "invalid": "Indiquez une année en chiffres, par exemple 2026.",
+            "min_value": "Indiquez une année entre 2000 et 2100.",
+            "max_value": "Indiquez une année entre 2000 et 2100.",
+        },
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import bilans, consolidation, dashboard
+from reporting.views import bilans, consolidation, dashboard, exports
 
 app_name = "reporting"
 
@@ -13,6 +13,8 @@ urlpatterns: list = [
     path("bilans/<uuid:public_id>/telecharger/", bilans.job_download, name="job_download"),
     path("bilans/<uuid:public_id>/relancer/", bilans.job_retry, name="job_retry"),
     # Exports
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<str:name>.<str:fmt>", exports.export_download, name="export"),
     # Dashboards and national consolidation
     path("tableau-de-bord/", dashboard.dashboard_view, name="dashboard"),
     path("consolidation/", consolidation.consolidation, name="consolidation"),
