@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_buyers_bilan_asked_for_followed_and_downloaded(page, live_server, world, tmp_path):
     scenario(world)
     log_in(page, live_server.url, world.admin.user.email)
-    page.get_by_role("link", name="Bilans").click()
+    page.get_by_role("button", name="Bilans").click()
+    page.get_by_role("link", name="Bilans des donneurs d'ordre").click()
     expect(page.get_by_text("Aucun bilan pour l'instant")).to_be_visible()
     page.get_by_label("bilan d'un donneur d'ordre").check()
     page.get_by_label("Donneur d'ordre", exact=True).select_option(label=world.buyer.name)
