@@ -415,9 +415,9 @@ def test_positionings_in_every_status_with_their_steps():  # R-FEEDBACK, R-RECON
         if organisation.kind == OrganisationKind.PRESCRIPTEUR:
             assert positioning.proposed_by.memberships.filter(organisation=organisation, role=Role.PRESCRIPTEUR)
     kinds = Counter(p.proposed_by_organisation.kind for p in positionings)
-    # Both proposers are well represented (about 30 by prescribers, 150 by facilitators; the draw moves by a unit or
-    # two between runs, see the note on the demo's ordering).
-    assert kinds[OrganisationKind.PRESCRIPTEUR] >= 25 and kinds[OrganisationKind.FACILITATION] > 100
+    # Both proposers are well represented (about 140 by prescribers, 30 to 40 by facilitators: the draw moves a
+    # little between runs, see the note on the demo's ordering).
+    assert kinds[OrganisationKind.PRESCRIPTEUR] > 100 and kinds[OrganisationKind.FACILITATION] >= 25
     assert [p for p in positionings if p.referral_id and not p.participant_id]  # a fiche navette still examined
     assert [p for p in positionings if p.referent_informed_on and p.referent_informed_how]  # a former beneficiary
 

@@ -14,6 +14,7 @@ from suivi.enums import FollowUpKind, IncidentType, Severity
 from suivi.models import FollowUpEvent
 from tests.browser.test_home_pages import log_in
 from tests.browser.test_referral_journey import log_out, shoot
+from tests.participants.factories import give_distinctive_names
 from tests.pdf import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_committee_meeting_prepared_held_and_minutes_downloaded(page, live_server, world, tmp_path):
     today = timezone.localdate()
     person = world.participant
+    give_distinctive_names(person)  # a random name could be a facilitator's too
     FollowUpEvent.objects.create(
         contract=world.contract, kind=FollowUpKind.INCIDENT, date=today, incident_type=IncidentType.SOUFFRANCE,
         severity=Severity.URGENTE, note="La personne dit être mise à l'écart par l'équipe.",
