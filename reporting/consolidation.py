@@ -14,6 +14,7 @@ from marches.enums import ATTRIBUTED, BuyerType, CompanyKind, CompanySize, Legal
 from marches.models import Market
 from participants.enums import QualificationLevel, Sex
 from participants.models import EligibilityCriterion, EligibilityDiagnosis, Participant
+from reporting.bilan import AGE_BANDS
 from suivi.enums import CHECK_MONTHS, CheckStatus, OutcomeCategory
 from suivi.models import HourEntry, OutcomeCheck
 
@@ -23,7 +24,6 @@ AMOUNT_BANDS = (
     ("1 à 5,5 M€", 1_000_000, 5_538_000),
     ("5,5 M€ et plus", 5_538_000, None),
 )
-AGE_BANDS = (("moins de 26 ans", 0, 25), ("26 à 49 ans", 26, 49), ("50 ans et plus", 50, 200))
 
 
 @dataclass

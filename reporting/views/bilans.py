@@ -52,6 +52,18 @@ def _queued(request, job, created):
     return redirect(job)
 
 
+def _refused(request, *, form=None, batch_form=None):
+    """The list again, with the refused form's French messages (status 400), nothing saved."""
+    jobs = visible(request, ReportJob).filter(parent=None).select_related("requested_by")
+    context = {
+        "page": paginate(request, jobs),
+        "is_staff": True,
+        "form": form or _bilan_form(request),
+        "batch_form": batch_form or YearBatchForm(),
+    }
+    return render(request, "reporting/bilan_list.html", context, status=400)
+
+
 @staff_only
 @require_POST
 def bilan_request(request):
@@ -67,13 +79,7 @@ def bilan_request(request):
             form.add_error(None, error.messages)
         else:
             return _queued(request, job, created)
-    jobs = visible(request, ReportJob).filter(parent=None).select_related("requested_by")
-    return render(
-        request,
-        "reporting/bilan_list.html",
-        {"page": paginate(request, jobs), "is_staff": True, "form": form, "batch_form": YearBatchForm()},
-        status=400,
-    )
+    return _refused(request, form=form)
 
 
 @staff_only
@@ -89,13 +95,7 @@ def bilan_request_year(request):
             form.add_error(None, error.messages)
         else:
             return _queued(request, job, created)
-    jobs = visible(request, ReportJob).filter(parent=None).select_related("requested_by")
-    return render(
-        request,
-        "reporting/bilan_list.html",
-        {"page": paginate(request, jobs), "is_staff": True, "form": _bilan_form(request), "batch_form": form},
-        status=400,
-    )
+    return _refused(request, batch_form=form)
 
 
 @staff_or_committee
