@@ -28,7 +28,7 @@ from comites.enums import (
     MeetingStatus,
 )
 from participants.models import Participant
-from suivi.models.common import STRUCTURE
+from suivi.models.common import STRUCTURE, USER
 
 
 def person_code(participant):
@@ -39,9 +39,6 @@ def person_code(participant):
 def person_label(participant):
     """How a person appears in a committee, for every role: initials and identifier, never the name."""
     return f"{participant.initials} ({person_code(participant)})"
-
-
-USER = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": True, "blank": True, "related_name": "+"}
 
 
 class AttendanceScopedQuerySet(ScopedQuerySet):

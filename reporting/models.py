@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,15 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clauses.accounts.access import ScopedQuerySet
-from clauses.accounts.enums import OrganisationKind
-
-STRUCTURE = {
-    "to": "accounts.Organisation",
-    "verbose_name": "structure porteuse",
-    "on_delete": models.PROTECT,
-    "limit_choices_to": {"kind": OrganisationKind.FACILITATION},
-}
-USER = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": True, "blank": True, "related_name": "+"}
+from suivi.models.common import STRUCTURE, USER
 
 
 class ReportKind(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -15,6 +16,8 @@ STRUCTURE = {
     "on_delete": models.PROTECT,
     "limit_choices_to": {"kind": OrganisationKind.FACILITATION},
 }
+# Who did something: kept as a reference, emptied if the account is deleted.
+USER = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": True, "blank": True, "related_name": "+"}
 HOURS = {"max_digits": 6, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 WEEKLY_HOURS = {
     "max_digits": 4,

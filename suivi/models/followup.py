@@ -3,7 +3,6 @@ and incidents (R-INCIDENT), skills follow-up documents (R-REFERENT), sorties and
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -30,10 +29,8 @@ from suivi.enums import (
     SkillArea,
     SkillLevel,
 )
-from suivi.models.common import STRUCTURE
+from suivi.models.common import STRUCTURE, USER
 from suivi.models.contracts import WorkContract
-
-USER = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": True, "blank": True, "related_name": "+"}
 
 
 def _consented(participant_path):
