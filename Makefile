@@ -12,12 +12,18 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=true \
 	SECURE_SSL_REDIRECT=false
 DEV_ENV := DEBUG=true
+# The benchmark (issue 8) runs on a national-scale database of its own (it writes: grids, imports, bilans).
+BENCH_DATABASE_URL ?= postgres:///clauses_national
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=false \
+	SECURE_SSL_REDIRECT=false
 
-.PHONY: help run test lint format system-deps services lock clean
+.PHONY: help run test bench lint format system-deps services lock clean
 
 help:
 	@echo "make run    installe, migre, charge la démo et sert Clauses sur http://127.0.0.1:8000"
 	@echo "make test   installe ce qui manque, puis ruff, makemigrations --check et pytest sur PostgreSQL"
+	@echo "make bench  mesure les pages, le bilan et l'import sur la base nationale (résultat dans var/bench.json)"
 	@echo "make lint   ruff (vérification et format)"
 	@echo "make lock   recalcule requirements.lock et requirements-dev.lock depuis pyproject.toml"
 
@@ -90,6 +96,14 @@ format: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev services lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db --numprocesses auto --dist loadscope $(PYTEST_ARGS)
+
+# Pass options with BENCH_ARGS="--repeat 5 --only home dashboard"; `manage.py bench --help` lists the measures.
+bench: $(VENV)/.installed-dev services
+	@markets=$$(psql "$(BENCH_DATABASE_URL)" -Atqc 'select count(*) from marches_market' 2>/dev/null); \
+	if [ -z "$$markets" ] || [ "$$markets" = 0 ]; then \
+	  echo "La base $(BENCH_DATABASE_URL) est vide ou absente : lancez d'abord « make national »."; exit 1; \
+	fi
+	$(BENCH_ENV) $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv==0.13.9
