@@ -18,11 +18,12 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=false \
 	SECURE_SSL_REDIRECT=false
 
-.PHONY: help run test bench lint format system-deps services lock clean
+.PHONY: help run test national bench lint format system-deps services lock clean
 
 help:
 	@echo "make run    installe, migre, charge la démo et sert Clauses sur http://127.0.0.1:8000"
 	@echo "make test   installe ce qui manque, puis ruff, makemigrations --check et pytest sur PostgreSQL"
+	@echo "make national  crée la base clauses_national : 5 années de l'activité nationale (une dizaine de minutes)"
 	@echo "make bench  mesure les pages, le bilan et l'import sur la base nationale (résultat dans var/bench.json)"
 	@echo "make lint   ruff (vérification et format)"
 	@echo "make lock   recalcule requirements.lock et requirements-dev.lock depuis pyproject.toml"
@@ -96,6 +97,14 @@ format: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev services lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db --numprocesses auto --dist loadscope $(PYTEST_ARGS)
+
+# The national-scale dataset the bench runs on, in a database of its own (dropped and made again).
+NATIONAL_DATABASE ?= clauses_national
+national: $(VENV)/.installed services
+	dropdb --if-exists $(NATIONAL_DATABASE)
+	createdb $(NATIONAL_DATABASE)
+	DATABASE_URL=postgres:///$(NATIONAL_DATABASE) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=postgres:///$(NATIONAL_DATABASE) $(BIN)/python manage.py seed_national $(NATIONAL_ARGS)
 
 # Pass options with BENCH_ARGS="--repeat 5 --only home dashboard"; `manage.py bench --help` lists the measures.
 bench: $(VENV)/.installed-dev services
