@@ -20,8 +20,8 @@ from clauses.accounts.models import Membership, Organisation
 from clauses.celery import app as celery_app
 from comites.models import CommitteeMeeting
 from marches.enums import NOT_YET_ATTRIBUTED, MarketStatus
-from marches.models import Award, Lot, Market
-from marches.progress import Progress, attach_award_progress, today, with_award_hours
+from marches.models import Award, Company, Lot, Market
+from marches.progress import progress_by_company, today
 from participants.enums import ReferralStatus
 from participants.models import Participant, Referral
 from suivi.models import JobOffer, Positioning
@@ -96,21 +96,13 @@ def _market_overview(request):
     markets = visible(request, Market)
     running = markets.filter(status=MarketStatus.EXECUTION)
     on = today()
-    awards = attach_award_progress(
-        with_award_hours(
-            visible(request, Award).filter(lot__market__in=running).select_related("company", "lot__market")
-        ),
-        on,
-    )
-    by_company = {}
-    for award in awards:
-        by_company.setdefault(award.company, []).append(award.progress)
+    progress = progress_by_company(visible(request, Award).filter(lot__market__in=running), on)
+    late = sorted((pk for pk, p in progress.items() if p.is_behind), key=lambda pk: (-progress[pk].remaining, pk))
+    companies = Company.objects.in_bulk(late[:5])
     behind = []
-    for company, parts in by_company.items():
-        company.progress = Progress.combine(parts, on)
-        if company.progress.is_behind:
-            behind.append(company)
-    behind.sort(key=lambda c: -c.progress.remaining)
+    for pk in late[:5]:
+        companies[pk].progress = progress[pk]
+        behind.append(companies[pk])
     upcoming = (
         markets.filter(status__in=NOT_YET_ATTRIBUTED, expected_attribution_date__gte=on)
         .select_related("buyer")
@@ -122,8 +114,8 @@ def _market_overview(request):
         .filter(market__in=running)
         .aggregate(total=Sum("required_hours"))["total"]
         or Decimal(0),
-        "behind": behind[:5],
-        "behind_count": len(behind),
+        "behind": behind,
+        "behind_count": len(late),
         "upcoming": upcoming,
     }
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -124,6 +124,12 @@ class MarketQuerySet(ScopedQuerySet):
     def with_year(self):
         """`year`: of the attribution, or of the expected attribution for a market not yet attributed."""
         return self.annotate(year=ExtractYear(Coalesce("attribution_date", "expected_attribution_date")))
+
+    def with_lot_count(self):
+        """`lot_count`, as a subquery: no GROUP BY, so that a page of a long list counts the lots of its rows only
+        (and the list's COUNT(*) reads no lot at all)."""
+        lots = Lot.objects.filter(market=OuterRef("pk")).order_by().values("market").annotate(n=Count("pk"))
+        return self.annotate(lot_count=Coalesce(Subquery(lots.values("n")), 0))
 
 
 class Market(models.Model):

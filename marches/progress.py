@@ -266,21 +266,30 @@ def attach_buyer_progress(buyers, on=None):
     return buyers
 
 
+def progress_by_company(awards, on=None):
+    """{company id: the combined progress of its awards among `awards`}, read as plain rows (one query, no model
+    instance per award: a company with thousands of awards stays cheap)."""
+    on = on or today()
+    rows = with_award_hours(awards.order_by()).values_list(
+        "company_id", "hours_committed", "done_total", "lot__market__start_date", "lot__market__end_date",
+        "lot__market__status",
+    )  # fmt: skip
+    parts = defaultdict(list)
+    for company_id, required, done, start, end, status in rows:
+        parts[company_id].append(Progress.of(required, done, start, end, on, status))
+    return {company_id: Progress.combine(company_parts, on) for company_id, company_parts in parts.items()}
+
+
 def attach_company_progress(companies, on=None):
     """Each company gets `.progress` over its awards in attributed markets (one query for the whole list)."""
     from marches.models import Award
 
     on = on or today()
     companies = list(companies)
-    awards = with_award_hours(
-        Award.objects.filter(company__in=[c.pk for c in companies], lot__market__status__in=ATTRIBUTED).select_related(
-            "lot__market"
-        )
+    progress = progress_by_company(
+        Award.objects.filter(company__in=[c.pk for c in companies], lot__market__status__in=ATTRIBUTED), on
     )
-    parts = defaultdict(list)
-    for award in attach_award_progress(awards, on):
-        parts[award.company_id].append(award.progress)
     for company in companies:
-        company.progress = Progress.combine(parts[company.pk], on)
-        company.award_count = len(parts[company.pk])
+        company.progress = progress.get(company.pk) or Progress.combine([], on)
+        company.award_count = len(company.progress.parts)
     return companies

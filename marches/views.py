@@ -73,7 +73,7 @@ MARKET_ORDER = (F("year").desc(nulls_last=True), F("attribution_date").desc(null
 
 
 def _markets(request):
-    markets = visible(request, Market).with_year().select_related("buyer").annotate(lot_count=Count("lots"))
+    markets = visible(request, Market).with_year().select_related("buyer").with_lot_count()
     return with_market_hours(markets).order_by(*MARKET_ORDER)
 
 
@@ -298,7 +298,7 @@ def buyer_list(request):
 def buyer_detail(request, public_id):
     buyer = get_visible_or_404(request, Buyer, public_id=public_id)
     attach_buyer_progress([buyer])
-    markets = with_market_hours(buyer.markets.with_year().annotate(lot_count=Count("lots"))).order_by(*MARKET_ORDER)
+    markets = with_market_hours(buyer.markets.with_year().with_lot_count()).order_by(*MARKET_ORDER)
     page = paginate(request, markets)
     page.object_list = attach_market_progress(list(page.object_list))
     return render(request, "marches/buyer_detail.html", {"buyer": buyer, "page": page})
@@ -447,7 +447,7 @@ def programmation(request):
     else:
         groups = {name: pending.none() for name in ("dated", "overdue", "undated")}
     groups = {
-        name: with_market_hours(markets.annotate(lot_count=Count("lots"))).order_by(
+        name: with_market_hours(markets.with_lot_count()).order_by(
             F("expected_attribution_date").asc(nulls_last=True), "reference"
         )
         for name, markets in groups.items()

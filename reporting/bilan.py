@@ -7,19 +7,20 @@ scenario built from scratch.
 
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from clauses.accounts.enums import PrescriberType
 from marches.models import Award
+from marches.progress import HOURS_FIELD
 from participants.enums import QualificationLevel, Sex
 from participants.models import EligibilityCriterion, EligibilityDiagnosis, Participant
 from suivi import hours as rules
 from suivi.enums import CHECK_MONTHS, CheckStatus, ContractType, HourKind, OutcomeCategory
-from suivi.indicators import contract_hours_total
 from suivi.models import LONG_CONTRACT_HOURS, HourEntry, Outcome, OutcomeCheck, WorkContract
 
 ZERO = Decimal(0)
@@ -90,30 +91,19 @@ class Bilan:
         return dict(self.sex).get(Sex.FEMME.label, 0)
 
 
-def _age(birth_date, on):
-    return relativedelta(on, birth_date).years
+def compute(awards, start: date, end: date, *, lines=True) -> Bilan:
+    """The bilan of `awards` (a queryset of Award) for the months from `start` to `end` (both included).
 
-
-def _band(value, bands):
-    for label, low, high in bands:
-        if value >= low and (high is None or value <= high):
-            return label
-    return bands[-1][0]
-
-
-def _ordered(counter, labels):
-    return [(label, counter[label]) for label in labels if counter[label]]
-
-
-def compute(awards, start: date, end: date) -> Bilan:
-    """The bilan of `awards` (a queryset of Award) for the months from `start` to `end` (both included)."""
+    `lines=False` leaves out the lines per market, lot and company (a dashboard shows only the totals): then no
+    figure reads more than a handful of rows, whatever the number of awards."""
     first, last = rules.month_start(start), rules.month_start(end)
     bilan = Bilan(start=start, end=end)
-    awards = awards.select_related("lot__market__buyer", "company").order_by(
-        "lot__market__reference", "lot__number", "company__name", "pk"
-    )
+    awards = awards.order_by()
     entries = HourEntry.objects.filter(award__in=awards.values("pk")).counted()
-    _hours(bilan, awards, entries, first, last)
+    if lines:
+        _hours(bilan, awards, entries, first, last)
+    else:
+        _hour_totals(bilan, awards, entries, first, last)
     period = entries.filter(month__gte=first, month__lte=last)
     bilan.by_kind = {
         HourKind(row["kind"]).label: row["total"]
@@ -125,12 +115,21 @@ def compute(awards, start: date, end: date) -> Bilan:
         months.append((month, by_month.get(month, ZERO)))
         month = rules.add_months(month, 1)
     bilan.by_month = months
-    people = Participant.objects.filter(contracts__assignments__hour_entries__in=period.values("pk")).distinct()
+    people = Participant.objects.filter(pk__in=period.values("assignment__contract__participant"))
     _people(bilan, people, awards, end)
-    contracts = WorkContract.objects.filter(assignments__hour_entries__in=period.values("pk")).distinct()
+    contracts = WorkContract.objects.filter(pk__in=period.values("assignment__contract"))
     _contracts(bilan, contracts, end)
     _outcomes(bilan, people, end)
     return bilan
+
+
+def _hour_totals(bilan, awards, entries, first, last):
+    done = entries.filter(month__lte=last).aggregate(
+        total=Sum("hours"), period=Sum("hours", filter=Q(month__gte=first))
+    )
+    bilan.total.required = awards.aggregate(required=Sum("hours_committed"))["required"] or ZERO
+    bilan.total.done_total = done["total"] or ZERO
+    bilan.total.done_period = done["period"] or ZERO
 
 
 def _hours(bilan, awards, entries, first, last):
@@ -142,6 +141,9 @@ def _hours(bilan, awards, entries, first, last):
         .annotate(total=Sum("hours"), period=Sum("hours", filter=Q(month__gte=first)))
     }
     markets = OrderedDict()
+    awards = awards.select_related("lot__market__buyer", "company").order_by(
+        "lot__market__reference", "lot__number", "company__name", "pk"
+    )
     for award in awards:
         row = done.get(award.pk, {})
         market, lot = award.lot.market, award.lot
@@ -164,70 +166,81 @@ def _hours(bilan, awards, entries, first, last):
 
 
 def _people(bilan, people, awards, end):
-    rows = list(
-        people.values(
-            "pk", "sex", "birth_date", "qualification_level", "qpv_resident", "rqth",
-            "referent_organisation__prescriber_type",
-        )
-    )  # fmt: skip
-    bilan.people = len(rows)
-    sex = Counter(Sex(row["sex"]).label for row in rows if row["sex"])
-    bilan.sex = _ordered(sex, [Sex.FEMME.label, Sex.HOMME.label])
-    ages = Counter(_band(_age(row["birth_date"], end), AGE_BANDS) for row in rows)
-    bilan.age = _ordered(ages, [label for label, *_ in AGE_BANDS])
-    levels = Counter(
-        QualificationLevel(row["qualification_level"]).label if row["qualification_level"] else "non renseigné"
-        for row in rows
+    """Counted by the database: one row of conditional counts, prescribers and publics grouped."""
+    bands = {
+        # relativedelta's age on `end`: at least `low` years old once born on or before `end` minus `low` years.
+        label: Q(birth_date__lte=end - relativedelta(years=low))
+        & Q(birth_date__gt=end - relativedelta(years=high + 1))
+        for label, low, high in AGE_BANDS
+    }
+    levels = {level: Q(qualification_level=level) for level in QualificationLevel.values}
+    counts = people.aggregate(
+        people=Count("pk"),
+        qpv=Count("pk", filter=Q(qpv_resident=True)),
+        rqth=Count("pk", filter=Q(rqth=True)),
+        **{f"sex_{sex}": Count("pk", filter=Q(sex=sex)) for sex in Sex.values},
+        **{f"age_{i}": Count("pk", filter=q) for i, q in enumerate(bands.values())},
+        **{f"level_{level}": Count("pk", filter=q) for level, q in levels.items()},
+        level_none=Count("pk", filter=Q(qualification_level="")),
     )
-    bilan.qualification = _ordered(levels, [*QualificationLevel.labels, "non renseigné"])
-    bilan.qpv = sum(1 for row in rows if row["qpv_resident"])
-    bilan.rqth = sum(1 for row in rows if row["rqth"])
-    prescribers = Counter(
-        PrescriberType(row["referent_organisation__prescriber_type"]).label
-        if row["referent_organisation__prescriber_type"]
-        else "sans référent prescripteur"
-        for row in rows
-    )
+    bilan.people, bilan.qpv, bilan.rqth = counts["people"], counts["qpv"], counts["rqth"]
+    bilan.sex = [(Sex(sex).label, counts[f"sex_{sex}"]) for sex in (Sex.FEMME, Sex.HOMME) if counts[f"sex_{sex}"]]
+    bilan.age = [(label, counts[f"age_{i}"]) for i, label in enumerate(bands) if counts[f"age_{i}"]]
+    bilan.qualification = [
+        (QualificationLevel(level).label, counts[f"level_{level}"])
+        for level in QualificationLevel.values
+        if counts[f"level_{level}"]
+    ] + ([("non renseigné", counts["level_none"])] if counts["level_none"] else [])
+    prescriber_labels = dict(PrescriberType.choices)
+    prescribers = Counter()
+    for row in people.order_by().values("referent_organisation__prescriber_type").annotate(n=Count("pk")):
+        kind = row["referent_organisation__prescriber_type"]
+        prescribers[prescriber_labels[kind] if kind else "sans référent prescripteur"] += row["n"]
     bilan.prescribers = prescribers.most_common()
     # Eligibility category: the publics the people met for these markets (a person may belong to several).
     labels = dict(EligibilityCriterion.objects.values_list("code", "label"))
-    met = Counter()
     diagnoses = EligibilityDiagnosis.objects.filter(
-        participant__in=[row["pk"] for row in rows],
-        market__in=awards.values("lot__market"),
-        eligible=True,
-    ).values_list("participant", "criteria_met")
-    seen = {}
-    for participant, criteria in diagnoses:
-        seen.setdefault(participant, set()).update(criteria or ())
-    for criteria in seen.values():
-        met.update(labels.get(code, code) for code in criteria)
+        participant__in=people.values("pk"), market__in=awards.values("lot__market"), eligible=True
+    ).exclude(criteria_met=[])
+    publics = (
+        diagnoses.annotate(code=Func(F("criteria_met"), function="jsonb_array_elements_text"))
+        .order_by()
+        .values("code")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    met = Counter({labels.get(row["code"], row["code"]): row["n"] for row in publics})
     bilan.publics = met.most_common()
 
 
 def _contracts(bilan, contracts, end):
-    rows = list(
-        contracts.annotate(total=contract_hours_total()).values(
-            "contract_type", "start_date", "actual_end_date", "planned_end_date", "rome_code", "job_title", "total"
-        )
+    """Counted by the database: contract types, lengths and trades grouped, and R-HRS-5's long contracts."""
+    finish = Coalesce("actual_end_date", "planned_end_date")
+    lengths = {
+        label: Q(finish__gte=F("start_date") + timedelta(days=low))
+        & (Q() if high is None else Q(finish__lte=F("start_date") + timedelta(days=high)))
+        for label, low, high in DURATION_BANDS
+    }
+    totals = HourEntry.objects.filter(assignment__contract=OuterRef("pk")).order_by().values("assignment__contract")
+    hours_done = Subquery(totals.annotate(total=Sum("hours")).values("total"), output_field=HOURS_FIELD)
+    long = Q(hours_done__gte=LONG_CONTRACT_HOURS)
+    counts = contracts.annotate(finish=finish, hours_done=hours_done).aggregate(
+        contracts=Count("pk"),
+        cdi=Count("pk", filter=Q(finish=None)),
+        long=Count("pk", filter=long),
+        considered=Count("pk", filter=long | Q(finish__lte=end)),
+        **{f"length_{i}": Count("pk", filter=q) for i, q in enumerate(lengths.values())},
     )
-    bilan.contracts = len(rows)
-    bilan.contract_types = Counter(ContractType(row["contract_type"]).label for row in rows).most_common()
-    durations = Counter()
+    bilan.contracts = counts["contracts"]
+    bilan.long_contracts, bilan.long_considered = counts["long"], counts["considered"]
+    bilan.contract_types = [
+        (ContractType(row["contract_type"]).label, row["n"])
+        for row in contracts.order_by().values("contract_type").annotate(n=Count("pk")).order_by("-n", "contract_type")
+    ]
+    durations = [(label, counts[f"length_{i}"]) for i, label in enumerate(lengths)] + [("CDI", counts["cdi"])]
+    bilan.durations = [(label, n) for label, n in durations if n]
     trades = Counter()
-    for row in rows:
-        finish = row["actual_end_date"] or row["planned_end_date"]
-        if finish:
-            durations[_band((finish - row["start_date"]).days, DURATION_BANDS)] += 1
-        else:
-            durations["CDI"] += 1
-        trades[f"{row['rome_code']} {row['job_title']}".strip() if row["rome_code"] else row["job_title"]] += 1
-        # R-HRS-5: a contract's length is known once it ended by the period's end, or once it reached 300 hours.
-        ended = finish is not None and finish <= end
-        if row["total"] >= LONG_CONTRACT_HOURS or ended:
-            bilan.long_considered += 1
-            bilan.long_contracts += row["total"] >= LONG_CONTRACT_HOURS
-    bilan.durations = _ordered(durations, [label for label, *_ in DURATION_BANDS] + ["CDI"])
+    for row in contracts.order_by().values("rome_code", "job_title").annotate(n=Count("pk")):
+        trades[f"{row['rome_code']} {row['job_title']}".strip() if row["rome_code"] else row["job_title"]] += row["n"]
     bilan.trades = trades.most_common(12)
 
 

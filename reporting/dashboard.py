@@ -66,7 +66,7 @@ def _grouped(entries, field, labels):
 def dashboard(structures, year, *, on, **filters) -> Dashboard:
     start, end = date(year, 1, 1), min(date(year, 12, 31), on)
     awards = awards_of(structures, **filters)
-    data = figures.compute(awards, start, end)
+    data = figures.compute(awards, start, end, lines=False)
     entries = HourEntry.objects.filter(award__in=awards.values("pk"), month__gte=start, month__lte=end).counted()
     by_buyer_type = _grouped(entries, "award__lot__market__buyer__buyer_type", dict(BuyerType.choices))
     by_sector = _grouped(entries, "award__lot__market__sector", dict(Sector.choices))

@@ -96,10 +96,22 @@ def subcontracting_pairs(awards):
     return sorted(pairs.values(), key=lambda pair: (pair[0].lot.market.reference, pair[0].lot.number, pair[1].name))
 
 
+def running_in(awards, month):
+    """The awards whose market runs during `month` (or has no dates yet), and those with subcontracted hours
+    already declared that month: a company holding thousands of awards over the years has a few dozen a month."""
+    following = rules.add_months(month, 1)
+    declared = HourEntry.objects.filter(month=month, subcontractor__isnull=False).values("award")
+    return awards.filter(
+        (Q(lot__market__start_date__isnull=True) | Q(lot__market__start_date__lt=following))
+        & (Q(lot__market__end_date__isnull=True) | Q(lot__market__end_date__gte=month))
+        | Q(pk__in=declared)
+    )
+
+
 def month_rows(month, assignments, awards):
     """Every row of a month's statement with each cell's current value: assignments and subcontracting."""
     rows = [GridRow(award=a.award, assignment=a) for a in assignments_for(month, assignments)]
-    rows += [GridRow(award=award, subcontractor=sub) for award, sub in subcontracting_pairs(awards)]
+    rows += [GridRow(award=award, subcontractor=sub) for award, sub in subcontracting_pairs(running_in(awards, month))]
     entries = HourEntry.objects.filter(month=month).filter(
         Q(assignment__in=[r.assignment.pk for r in rows if r.assignment])
         | Q(award__in={r.award.pk for r in rows if r.subcontractor}, subcontractor__isnull=False)

@@ -76,12 +76,13 @@ def test_organisation_list_queries(client, world, django_assert_num_queries):
 
 def test_facilitator_home_queries(client, world, django_assert_num_queries):
     client.force_login(world.facilitateur.user)
-    # session, user, memberships; savepoint; markets in execution, their awards (progress), hours required,
+    # session, user, memberships; savepoint; markets in execution, their awards (progress, as rows), the
+    # companies behind (the world has one), hours required,
     # upcoming markets; the to-do list: open alerts, checks due, returns to send, fiches to check, unanswered
     # handoffs, skills documents due (count, then the first ones: the world's contract has none), expiring
     # diagnoses, expiring proofs, overdue committee actions, next committee to prepare; team by role, first
     # partners, partner count, prescriber count; release savepoint
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         client.get(reverse("home"))
 
 

@@ -4,7 +4,7 @@ and the companies falling behind (R-HRS-3, R-HRS-4, R-HRS-5)."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -252,26 +252,45 @@ def behind(request):
 # --- Panels on the markets' and companies' pages --------------------------------------------------------------
 
 
+# The hours of one assignment, as a subquery: the page's LIMIT applies before any sum is made.
+_recorded = Subquery(
+    HourEntry.objects.filter(assignment=OuterRef("pk"))
+    .order_by()
+    .values("assignment")
+    .annotate(t=Sum("hours"))
+    .values("t")
+)
+
+
 def _contracts_panel(request, assignments, contracts, context):
+    """The first PANEL_ROWS contracts (latest first) with their hours; the totals cover them all, counted by the
+    database (a company may have thousands)."""
     today = timezone.localdate()
-    assignments = list(
+    shown = list(
         assignments.select_related("contract__participant", "contract__employer", "award__lot__market")
-        .annotate(recorded=Sum("hour_entries__hours"))
-        .order_by("-contract__start_date", "pk")
+        .annotate(recorded=_recorded)
+        .order_by("-contract__start_date", "pk")[:PANEL_ROWS]
     )
-    totals = dict(contracts.annotate(total=contract_hours_total()).values_list("pk", "total"))
-    for assignment in assignments:
+    totals = dict(
+        contracts.filter(pk__in=[a.contract_id for a in shown])
+        .annotate(total=contract_hours_total())
+        .values_list("pk", "total")
+    )
+    for assignment in shown:
         assignment.contract_total = totals.get(assignment.contract_id)
-    shown = assignments[:PANEL_ROWS]
-    counted = sum((a.recorded or 0 for a in assignments if a.counts), Decimal(0))
-    not_counted = sum((a.recorded or 0 for a in assignments if not a.counts), Decimal(0))
+    sums = HourEntry.objects.filter(assignment__in=assignments.values("pk")).aggregate(
+        counted=Sum("hours", filter=Q(assignment__counts=True)),
+        not_counted=Sum("hours", filter=Q(assignment__counts=False)),
+    )
+    counted, not_counted = sums["counted"] or Decimal(0), sums["not_counted"] or Decimal(0)
+    hidden = max(assignments.count() - len(shown), 0) if len(shown) == PANEL_ROWS else 0
     return render(
         request,
         "suivi/_contracts_panel.html",
         {
             **context,
             "assignments": shown,
-            "hidden": len(assignments) - len(shown),
+            "hidden": hidden,
             "counted": counted,
             "not_counted": not_counted,
             "share": long_contract_share(contracts, today),
