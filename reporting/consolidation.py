@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 
 from clauses.accounts.enums import PrescriberType
 from marches.enums import ATTRIBUTED, BuyerType, CompanyKind, CompanySize, LegalBasis, Sector, Trade
@@ -39,8 +39,16 @@ def _label(choices, value, empty="non renseigné"):
     return dict(choices).get(value, empty) if value else empty
 
 
-def _amount_band(amount):
-    return next(label for label, low, high in AMOUNT_BANDS if amount >= low and (high is None or amount < high))
+def _amount_band():
+    """The amount band of a market, computed by the database."""
+    return Case(
+        *[
+            When(Q(estimated_amount_ht__gte=low) & (Q() if high is None else Q(estimated_amount_ht__lt=high)),
+                 then=Value(label))
+            for label, low, high in AMOUNT_BANDS
+        ],
+        default=Value("montant non renseigné"),
+    )  # fmt: skip
 
 
 def consolidate(structures, year: int, on: date) -> list[Table]:
@@ -49,7 +57,7 @@ def consolidate(structures, year: int, on: date) -> list[Table]:
         award__lot__market__structure__in=structures, month__gte=start, month__lte=end
     ).counted()
     markets = Market.objects.filter(structure__in=structures, status__in=ATTRIBUTED)
-    people = Participant.objects.filter(contracts__assignments__hour_entries__in=entries.values("pk")).distinct()
+    people = Participant.objects.filter(pk__in=entries.values("assignment__contract__participant"))
     tables = [
         _hours_by(entries, "buyer_type", "Heures par type d'acheteur", "Type d'acheteur",
                   "award__lot__market__buyer__buyer_type", BuyerType.choices),
@@ -76,12 +84,12 @@ def _hours_by(entries, key, title, column, field, choices):
 
 
 def _markets(markets):
-    rows = markets.values("estimated_amount_ht", "sector", "legal_basis")
+    rows = markets.order_by().values("sector", "legal_basis", band=_amount_band()).annotate(n=Count("pk"))
     counter = Counter()
     for row in rows:
-        amount = row["estimated_amount_ht"]
-        band = _amount_band(amount) if amount is not None else "montant non renseigné"
-        counter[(band, _label(Sector.choices, row["sector"]), _label(LegalBasis.choices, row["legal_basis"]))] += 1
+        counter[
+            (row["band"], _label(Sector.choices, row["sector"]), _label(LegalBasis.choices, row["legal_basis"]))
+        ] += row["n"]
     return Table(
         "marches", "Marchés attribués par montant, secteur et fondement juridique",
         ["Tranche de montant HT", "Secteur", "Fondement juridique", "Marchés"],
@@ -109,7 +117,7 @@ def _people(people, end, markets):
     labels = dict(EligibilityCriterion.objects.values_list("code", "label"))
     publics = {}
     for participant, criteria in EligibilityDiagnosis.objects.filter(
-        participant__in=[row["pk"] for row in rows], market__in=markets, eligible=True
+        participant__in=people.values("pk"), market__in=markets, eligible=True
     ).values_list("participant", "criteria_met"):
         publics.setdefault(participant, set()).update(criteria or ())
     counter = Counter()
