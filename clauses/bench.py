@@ -409,8 +409,8 @@ class Bench:
 
         for _ in range(WARMUP):
             send()
-        timings = []
-        for _ in range(self.repeat):
+        timings, started = [], time.perf_counter()
+        while len(timings) < self.repeat and (len(timings) < MIN_RUNS or time.perf_counter() - started < BUDGET_S):
             start = time.perf_counter()
             send()
             timings.append(time.perf_counter() - start)
