@@ -806,8 +806,10 @@ def hour_import(bench):
 # --- The run --------------------------------------------------------------------------------------------------
 
 
-def run(*, repeat=20, only=None, progress=None) -> Report:
-    """Measure the items of `only` (all by default); a failing item is reported and the others still run."""
+def run(*, repeat=20, only=None, progress=None, measured=None) -> Report:
+    """Measure the items of `only` (all by default); a failing item is reported and the others still run.
+    `measured(report)` is called after each item (the command writes the JSON then: a long run stopped midway
+    keeps what it measured)."""
     progress = progress or (lambda text: None)
     if not Market.objects.exists():
         raise BenchFailure(EMPTY_DATABASE)
@@ -826,6 +828,8 @@ def run(*, repeat=20, only=None, progress=None) -> Report:
             except Exception as error:  # a page that crashed: reported with the others, the run goes on
                 progress(traceback.format_exc())
                 report.failures.append((name, f"{type(error).__name__} : {error}"))
+            if measured is not None:
+                measured(report)
     return report
 
 

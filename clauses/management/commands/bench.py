@@ -22,7 +22,12 @@ class Command(BaseCommand):
         if repeat < 1:
             raise CommandError("--repeat vaut au moins 1.")
         try:
-            report = bench.run(repeat=repeat, only=only, progress=lambda text: self.stderr.write(text))
+            report = bench.run(
+                repeat=repeat,
+                only=only,
+                progress=lambda text: self.stderr.write(text),
+                measured=lambda partial: bench.write_json(partial, output),
+            )
         except bench.BenchFailure as error:
             raise CommandError(str(error)) from error
         bench.write_json(report, output)
