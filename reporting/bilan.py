@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from clauses.accounts.enums import PrescriberType
@@ -202,13 +202,10 @@ def _people(bilan, people, awards, end):
     diagnoses = EligibilityDiagnosis.objects.filter(
         participant__in=people.values("pk"), market__in=awards.values("lot__market"), eligible=True
     ).exclude(criteria_met=[])
-    publics = (
-        diagnoses.annotate(code=Func(F("criteria_met"), function="jsonb_array_elements_text"))
-        .order_by()
-        .values("code")
-        .annotate(n=Count("participant", distinct=True))
-    )
-    met = Counter({labels.get(row["code"], row["code"]): row["n"] for row in publics})
+    seen = {}
+    for participant, criteria in diagnoses.values_list("participant", "criteria_met"):
+        seen.setdefault(participant, set()).update(criteria or ())
+    met = Counter(labels.get(code, code) for criteria in seen.values() for code in criteria)
     bilan.publics = met.most_common()
 
 
