@@ -7,18 +7,9 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from clauses.bench import database_url  # the test database (test_…) as a URL the worker process can use
 from clauses.celery import app as celery_app
-
-
-def database_url():
-    """The test database (test_…) as a URL the worker process can use."""
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    location = db["HOST"] + (f":{db['PORT']}" if db["PORT"] else "")
-    authority = f"{credentials}@{location}" if credentials else location
-    return f"postgres://{authority}/{db['NAME']}"
 
 
 @pytest.fixture
