@@ -24,6 +24,7 @@ from suivi.enums import CHECK_MONTHS, CheckStatus, ContractType, HourKind, Outco
 from suivi.models import LONG_CONTRACT_HOURS, HourEntry, Outcome, OutcomeCheck, WorkContract
 
 ZERO = Decimal(0)
+DETAIL_LIMIT = 40  # markets listed with their lots and companies; past it, one line per market
 AGE_BANDS = (("moins de 26 ans", 0, 25), ("26 à 49 ans", 26, 49), ("50 ans et plus", 50, 200))
 DURATION_BANDS = (
     ("moins d'un mois", 0, 30),
@@ -62,6 +63,8 @@ class Bilan:
     start: date
     end: date
     markets: list = field(default_factory=list)  # [(market Line, [lot Line with .companies=[company Lines]])]
+    others: Line = field(default_factory=lambda: Line(""))  # markets neither running nor with hours in the period
+    others_count: int = 0
     total: Line = field(default_factory=lambda: Line("Total"))
     by_kind: dict = field(default_factory=dict)
     by_month: list = field(default_factory=list)  # [(month, hours)]
@@ -81,6 +84,12 @@ class Bilan:
     long_considered: int = 0
     outcomes: list = field(default_factory=list)
     checks: list = field(default_factory=list)  # [(months, done, [(category label, n)])]
+
+    @property
+    def detailed(self):
+        """Lots and companies under each market: for a few markets only, or a large buyer's bilan would run to
+        hundreds of pages (each market's own bilan has its detail)."""
+        return len(self.markets) <= DETAIL_LIMIT
 
     @property
     def long_share(self):
@@ -132,7 +141,18 @@ def _hour_totals(bilan, awards, entries, first, last):
     bilan.total.done_period = done["period"] or ZERO
 
 
+def _in_period(market, first, last):
+    """Whether a market's execution overlaps the months from `first` to `last`."""
+    return (
+        market.start_date is not None
+        and market.start_date < rules.add_months(last, 1)
+        and (market.end_date is None or market.end_date >= first)
+    )
+
+
 def _hours(bilan, awards, entries, first, last):
+    """One line per market, lot and company for the markets in execution or with hours in the period; the others
+    (finished before it, or not started yet) are summed in `bilan.others`, so that the lines add up to the total."""
     done = {
         row["award"]: row
         for row in entries.filter(month__lte=last)
@@ -140,10 +160,15 @@ def _hours(bilan, awards, entries, first, last):
         .values("award")
         .annotate(total=Sum("hours"), period=Sum("hours", filter=Q(month__gte=first)))
     }
-    markets = OrderedDict()
-    awards = awards.select_related("lot__market__buyer", "company").order_by(
-        "lot__market__reference", "lot__number", "company__name", "pk"
+    awards = list(
+        awards.select_related("lot__market__buyer", "company").order_by(
+            "lot__market__reference", "lot__number", "company__name", "pk"
+        )
     )
+    listed = {award.lot.market_id for award in awards if done.get(award.pk, {}).get("period")} | {
+        award.lot.market_id for award in awards if _in_period(award.lot.market, first, last)
+    }
+    markets, others = OrderedDict(), set()
     for award in awards:
         row = done.get(award.pk, {})
         market, lot = award.lot.market, award.lot
@@ -154,6 +179,11 @@ def _hours(bilan, awards, entries, first, last):
             row.get("period") or ZERO,
             row.get("total") or ZERO,
         )
+        bilan.total.add(company)
+        if market.pk not in listed:
+            others.add(market.pk)
+            bilan.others.add(company)
+            continue
         market_line, lots = markets.setdefault(
             market.pk, (Line(f"{market.reference} — {market.title}", market.buyer.name), OrderedDict())
         )
@@ -161,8 +191,12 @@ def _hours(bilan, awards, entries, first, last):
         lot_line.companies = [*getattr(lot_line, "companies", []), company]
         lot_line.add(company)
         market_line.add(company)
-        bilan.total.add(company)
     bilan.markets = [(market_line, list(lots.values())) for market_line, lots in markets.values()]
+    plural = "s" if len(others) > 1 else ""
+    bilan.others.label = (
+        f"{len(others)} autre{plural} marché{plural}, ni en exécution ni avec des heures sur la période"
+    )
+    bilan.others_count = len(others)
 
 
 def _people(bilan, people, awards, end):
