@@ -48,7 +48,8 @@ from marches.enums import ATTRIBUTED, MarketStatus
 from marches.models import Award, Buyer, Company, Lot, Market
 from marches.progress import today
 from participants.models import Participant
-from reporting.models import JobStatus, ReportJob, ReportKind
+from reporting.models import ACTIVE, JobStatus, ReportJob, ReportKind
+from reporting.services import INTERRUPTED
 from reporting.tasks import render_report
 from suivi import hours as rules
 from suivi import imports
@@ -706,6 +707,11 @@ def bilan(bench):
     }
     log_path = Path(settings.BASE_DIR) / "var" / "bench-worker.log"
     runs = min(BILAN_RUNS, bench.repeat)
+    # A bench stopped midway leaves its job "en cours", and asking again would wait for it: failed here (this is
+    # a measuring database), as the app does itself after half an hour.
+    ReportJob.objects.filter(structure=buyer.structure, status__in=ACTIVE).update(
+        status=JobStatus.ECHEC, error=INTERRUPTED, finished_at=timezone.now()
+    )
     with celery_worker(log_path) as worker:
         bench.progress("  démarrage du worker et bilan d'échauffement…")
         _bilan_run(client, data, worker, log_path)  # the worker's start and first imports are not measured

@@ -4,7 +4,7 @@ answers at once, and asking again for a bilan being made returns the running job
 import io
 import logging
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,6 +22,8 @@ from reporting.models import ACTIVE, JobStatus, ReportJob, ReportKind
 logger = logging.getLogger(__name__)
 
 TARGETS = {ReportKind.BILAN_ACHETEUR: Buyer, ReportKind.BILAN_MARCHE: Market, ReportKind.BILAN_ENTREPRISE: Company}
+STUCK_AFTER = timedelta(minutes=30)  # a job neither finished nor failed by then was lost (worker stopped, say)
+INTERRUPTED = "Le bilan ne s'est pas terminé (préparation interrompue) : il a été demandé de nouveau."
 FAILURE = "Le bilan n'a pas pu être préparé. Réessayez ; si l'erreur revient, signalez-la à l'équipe Clauses."
 
 
@@ -52,9 +54,16 @@ def report_request(*, structure, kind, target, start: date, end: date, by, paren
     title, name = _describe(kind, target)
     key = f"{kind}:{target.public_id}:{start:%Y-%m-%d}:{end:%Y-%m-%d}"
     if parent is None:
-        running = ReportJob.objects.filter(structure=structure, key=key, status__in=ACTIVE, parent=None).first()
-        if running is not None:
+        running = (
+            ReportJob.objects.select_for_update()
+            .filter(structure=structure, key=key, status__in=ACTIVE, parent=None)
+            .first()
+        )
+        if running is not None and not _stuck(running):
             return running, False
+        if running is not None:  # lost: it is failed, so that this request makes the bilan again
+            running.status, running.error, running.finished_at = JobStatus.ECHEC, INTERRUPTED, timezone.now()
+            running.save(update_fields=["status", "error", "finished_at"])
     job = ReportJob(
         structure=structure, kind=kind, key=key, title=f"{title} {_period_label(start, end)}", requested_by=by,
         parameters={"target": str(target.public_id), "start": start.isoformat(), "end": end.isoformat()},
@@ -100,6 +109,10 @@ def report_request_year(*, structure, year: int, by):
             parent=parent,
         )  # fmt: skip
     return parent, True
+
+
+def _stuck(job):
+    return (job.started_at or job.created_at) < timezone.now() - STUCK_AFTER
 
 
 def _step(job, progress, step):

@@ -11,14 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from marches.enums import CompanyKind, MarketStatus
 from marches.models import Buyer
 from reporting import bilan as figures
 from reporting import services
 from reporting.models import JobStatus, ReportJob, ReportKind
 from suivi.enums import HourKind
+from suivi.models import HourEntry
 from tests.conftest import diagnosis_for
-from tests.marches.factories import AwardFactory
+from tests.marches.factories import AwardFactory, CompanyFactory
 from tests.participants.factories import give_distinctive_names
 from tests.pdf import pdf_text
 from tests.reporting.factories import ReportJobFactory
@@ -70,6 +73,52 @@ def test_r_bilan_counts_only_the_period_and_the_buyers_markets(world):
     assert data.total.done_total == Decimal("391.67")  # February counted in the cumulative figure
 
 
+def test_r_bilan_lists_the_markets_of_the_period_and_sums_the_others_in_one_line(world):
+    scenario(world)
+    ended = dict(
+        status=MarketStatus.TERMINE, start_date=datetime.date(2024, 1, 8), end_date=datetime.date(2025, 6, 30)
+    )
+    dates = {
+        "finished before": ended,
+        "finished, hours sent late": ended,
+        "not started": dict(status=MarketStatus.ATTRIBUE, start_date=datetime.date(2027, 1, 4), end_date=None),
+    }
+    awards = {
+        name: AwardFactory(
+            lot__market__structure=world.structure,
+            lot__market__buyer=world.buyer,
+            company=world.company,
+            **{f"lot__market__{field}": value for field, value in fields.items()},
+        )  # fmt: skip
+        for name, fields in dates.items()
+    }
+    subcontractor = CompanyFactory(structure=world.structure, kind=CompanyKind.EI)
+    for name, month, value in (("finished before", datetime.date(2025, 3, 1), "35"),
+                                ("finished, hours sent late", datetime.date(2026, 2, 1), "12")):  # fmt: skip
+        HourEntry.objects.create(
+            award=awards[name], subcontractor=subcontractor, month=month, kind=HourKind.SOUS_TRAITANCE,
+            hours=Decimal(value),
+        )  # fmt: skip
+    data = figures.compute(figures.for_buyer(world.buyer), START, END)
+    listed = {line.label.split(" — ")[0] for line, _ in data.markets}
+    assert listed == {world.market.reference, awards["finished, hours sent late"].lot.market.reference}
+    assert data.others_count == 2 and data.others.label.startswith("2 autres marchés")
+    assert data.others.done_total == Decimal("35") and data.others.done_period == 0
+    assert data.others.required == sum(awards[name].hours_committed for name in ("finished before", "not started"))
+    for figure in ("required", "done_period", "done_total"):
+        lines = sum(getattr(line, figure) for line, _ in data.markets) + getattr(data.others, figure)
+        assert lines == getattr(data.total, figure), figure
+    assert data.total.done_period == Decimal("423.67") and data.total.done_total == Decimal("458.67")
+    job, _ = services.report_request(
+        structure=world.structure, kind=ReportKind.BILAN_ACHETEUR, target=world.buyer, start=START, end=END,
+        by=world.facilitateur.user,
+    )  # fmt: skip
+    text = " ".join(pdf_text(services.bilan_document(job)).split())
+    assert "2 autres marchés, ni en exécution ni avec des" in text  # the label wraps in its cell
+    assert awards["finished, hours sent late"].lot.market.reference in text
+    assert awards["finished before"].lot.market.reference not in text
+
+
 def test_r_bilan_pdf_shows_the_figures_and_names_nobody(world):
     scenario(world)
     job, created = services.report_request(
@@ -98,6 +147,24 @@ def test_asking_twice_for_a_bilan_being_made_returns_the_same_job(world):
     )  # fmt: skip
     assert created and not created_again and again == first
     assert ReportJob.objects.count() == 1
+
+
+def test_a_bilan_lost_on_the_way_can_be_asked_for_again(world):
+    """A worker stopped mid-job leaves it 'en cours' forever: past half an hour, asking again makes it anew."""
+    ask = dict(structure=world.structure, kind=ReportKind.BILAN_ACHETEUR, target=world.buyer, start=START, end=END,
+               by=world.facilitateur.user)  # fmt: skip
+    lost, _ = services.report_request(**ask)
+    ReportJob.objects.filter(pk=lost.pk).update(
+        status=JobStatus.EN_COURS, started_at=timezone.now() - datetime.timedelta(minutes=29)
+    )
+    assert services.report_request(**ask) == (lost, False)  # still being made
+    ReportJob.objects.filter(pk=lost.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=31))
+    again, created = services.report_request(**ask)
+    assert created and again != lost
+    lost.refresh_from_db()
+    assert lost.status == JobStatus.ECHEC and "interrompue" in lost.error and lost.finished_at
+    assert services.report_run(again.pk) == JobStatus.TERMINE
+    assert services.report_run(lost.pk) == JobStatus.ECHEC  # the lost job's message, delivered late, does nothing
 
 
 def test_another_structures_buyer_is_refused(world):
