@@ -42,11 +42,17 @@ STRUCTURE = {
 MAX_PROOF_SIZE = 10 * 1024 * 1024
 
 
+# Letters that no accent removal turns into a plain one: « AYDIN » (typed in capitals, as in the import template)
+# must find « Aydın », « Cœur » must find « COEUR ».
+PLAIN_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
+                               "ß": "ss"})  # fmt: skip
+
+
 def name_key(last_name, first_name):
     """'Élodie', 'LE GALL' → 'le gall elodie': to find the same person typed twice (with the birth date)."""
     text = f"{last_name} {first_name}".lower()
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(c for c in text if not unicodedata.combining(c)).translate(PLAIN_LETTERS)
     return " ".join(text.replace("-", " ").replace("'", " ").split())
 
 

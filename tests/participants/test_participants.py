@@ -1,12 +1,14 @@
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
 from marches.enums import QpvLocation
 from participants.enums import ProofKind, ProofStatus
-from participants.models import Consent, EligibilityDiagnosis, Participant, ParticipantViewLog
+from participants.models import Consent, EligibilityDiagnosis, Participant, ParticipantViewLog, name_key
 from tests.html import text
 from tests.marches.factories import MarketFactory
 from tests.participants.factories import ParticipantFactory, ProofFactory
@@ -73,6 +75,24 @@ def test_a_duplicate_is_flagged_then_recorded_only_on_confirmation(facilitator, 
     assert Participant.objects.filter(structure=world.structure, name_key="lefevre aurelie").count() == 1
     facilitator.post(reverse("participants:participant_create"), participant_data(confirm_duplicate="1"))
     assert Participant.objects.filter(structure=world.structure, name_key="lefevre aurelie").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "recorded"),
+    [(("AYDIN", "Elif"), ("Aydın", "Elif")), (("COEUR", "Anne"), ("Cœur", "Anne")),
+     (("LE GALL", "Élodie"), ("Le Gall", "elodie")), (("SORENSEN", "Lars"), ("Sørensen", "Lars"))],
+)  # fmt: skip
+def test_a_name_typed_in_capitals_or_without_its_letters_has_the_same_key(typed, recorded):
+    assert name_key(*typed) == name_key(*recorded)
+
+
+def test_the_migration_gives_the_recorded_names_their_new_key(world):
+    migration = importlib.import_module("participants.migrations.0004_name_key_plain_letters")
+    Participant.objects.filter(pk=world.participant.pk).update(last_name="Aydın", name_key="aydın old")
+    untouched = Participant.objects.filter(pk=world.sibling_participant.pk).values_list("name_key", flat=True).get()
+    migration.recompute(django_apps, None)
+    assert Participant.objects.get(pk=world.participant.pk).name_key == name_key("AYDIN", world.participant.first_name)
+    assert Participant.objects.get(pk=world.sibling_participant.pk).name_key == untouched
 
 
 def test_consent_withdrawal(facilitator, world):

@@ -536,6 +536,18 @@ def test_the_prefilled_csv_template_round_trips_and_defuses_formulas(facilitator
     assert entries(people.contract) == {(MARCH, HourKind.TRAVAIL): Decimal("35.00")}
 
 
+def test_the_template_finds_names_whose_capitals_lose_a_letter(facilitator, people):
+    """« Aydın » is written AYDIN in the template (names in capitals); reading it back still finds her."""
+    people.participant.last_name = "Aydın"
+    people.participant.save()
+    response = facilitator.get(reverse("suivi:import_template", args=["csv"]) + "?mois=2026-03")
+    header, rows = fill(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")), "35")
+    assert ("AYDIN", people.participant.first_name) in {(r[1], r[2]) for r in rows}
+    hour_import = uploaded(facilitator, csv_bytes(rows, header=header))
+    confirm(facilitator, hour_import)
+    assert entries(people.contract) == {(MARCH, HourKind.TRAVAIL): Decimal("35.00")}
+
+
 def test_the_xlsx_template_never_holds_a_formula(facilitator, people):
     people.participant.last_name = "=1+1"
     people.participant.save()
