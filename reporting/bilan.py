@@ -100,15 +100,30 @@ class Bilan:
         return dict(self.sex).get(Sex.FEMME.label, 0)
 
 
-def compute(awards, start: date, end: date, *, lines=True) -> Bilan:
-    """The bilan of `awards` (a queryset of Award) for the months from `start` to `end` (both included).
+def through(scope: Q, relation="award") -> Q:
+    """`scope` (lookups from an Award) as lookups from a model pointing at the award by `relation`.
+
+    Hours are filtered by joins (`award__lot__market__structure=…`) rather than by `award__in=<subquery>`: then
+    PostgreSQL starts from the structure's markets and their index, instead of joining every hour of the year
+    before keeping the structure's (a dashboard's query goes from a second to a tenth of one)."""
+    clone = Q()
+    clone.connector, clone.negated = scope.connector, scope.negated
+    clone.children = [
+        through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
+        for child in scope.children
+    ]
+    return clone
+
+
+def compute(scope: Q, start: date, end: date, *, lines=True) -> Bilan:
+    """The bilan of the awards in `scope` (a Q on Award) for the months from `start` to `end` (both included).
 
     `lines=False` leaves out the lines per market, lot and company (a dashboard shows only the totals): then no
     figure reads more than a handful of rows, whatever the number of awards."""
     first, last = rules.month_start(start), rules.month_start(end)
     bilan = Bilan(start=start, end=end)
-    awards = awards.order_by()
-    entries = HourEntry.objects.filter(award__in=awards.values("pk")).counted()
+    awards = Award.objects.filter(scope).order_by()
+    entries = HourEntry.objects.filter(through(scope)).counted()
     if lines:
         _hours(bilan, awards, entries, first, last)
     else:
@@ -299,12 +314,12 @@ def _outcomes(bilan, people, end):
 
 
 def for_buyer(buyer):
-    return Award.objects.filter(lot__market__buyer=buyer)
+    return Q(lot__market__buyer=buyer)
 
 
 def for_market(market):
-    return Award.objects.filter(lot__market=market)
+    return Q(lot__market=market)
 
 
 def for_company(company):
-    return Award.objects.filter(company=company)
+    return Q(company=company)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 
 from marches.enums import ATTRIBUTED, BuyerType, Sector
-from marches.models import Award, Buyer
+from marches.models import Buyer
 from reporting import bilan as figures
 from reporting import charts
 from suivi.models import HourEntry
@@ -47,15 +47,16 @@ class Dashboard:
     charts: dict
 
 
-def awards_of(structures, *, buyer=None, buyer_type="", territory=""):
-    awards = Award.objects.filter(lot__market__structure__in=structures, lot__market__status__in=ATTRIBUTED)
+def awards_of(structures, *, buyer=None, buyer_type="", territory="") -> Q:
+    """The awards a dashboard counts, as lookups from an Award (`figures.through` turns them into the hours')."""
+    scope = Q(lot__market__structure__in=structures, lot__market__status__in=ATTRIBUTED)
     if buyer is not None:
-        awards = awards.filter(lot__market__buyer=buyer)
+        scope &= Q(lot__market__buyer=buyer)
     if buyer_type:
-        awards = awards.filter(lot__market__buyer__buyer_type=buyer_type)
+        scope &= Q(lot__market__buyer__buyer_type=buyer_type)
     if territory:
-        awards = awards.filter(lot__market__postcode__startswith=territory)
-    return awards
+        scope &= Q(lot__market__postcode__startswith=territory)
+    return scope
 
 
 def _grouped(entries, field, labels):
@@ -65,13 +66,13 @@ def _grouped(entries, field, labels):
 
 def dashboard(structures, year, *, on, **filters) -> Dashboard:
     start, end = date(year, 1, 1), min(date(year, 12, 31), on)
-    awards = awards_of(structures, **filters)
-    data = figures.compute(awards, start, end, lines=False)
-    entries = HourEntry.objects.filter(award__in=awards.values("pk"), month__gte=start, month__lte=end).counted()
+    scope = awards_of(structures, **filters)
+    data = figures.compute(scope, start, end, lines=False)
+    entries = HourEntry.objects.filter(figures.through(scope), month__gte=start, month__lte=end).counted()
     by_buyer_type = _grouped(entries, "award__lot__market__buyer__buyer_type", dict(BuyerType.choices))
     by_sector = _grouped(entries, "award__lot__market__sector", dict(Sector.choices))
     yearly = (
-        HourEntry.objects.filter(award__in=awards.values("pk"), month__lte=end)
+        HourEntry.objects.filter(figures.through(scope), month__lte=end)
         .counted()
         .annotate(year=ExtractYear("month"))
         .order_by("year")

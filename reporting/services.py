@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -129,13 +130,13 @@ def bilan_document(job) -> bytes:
     """The PDF of a bilan job: figures from the database, charts, methodology; nobody named."""
     target = _target(job)
     start, end = date.fromisoformat(job.parameters["start"]), date.fromisoformat(job.parameters["end"])
-    awards = {
+    scope = {
         ReportKind.BILAN_ACHETEUR: figures.for_buyer,
         ReportKind.BILAN_MARCHE: figures.for_market,
         ReportKind.BILAN_ENTREPRISE: figures.for_company,
     }[job.kind](target)
     _step(job, max(job.progress, 20), "Calcul des heures et des parcours")
-    data = figures.compute(awards.filter(lot__market__structure=job.structure), start, end)
+    data = figures.compute(scope & Q(lot__market__structure=job.structure), start, end)
     _step(job, max(job.progress, 60), "Mise en page du document")
     context = {
         "job": job,

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 SNAPSHOT = """
 import json
@@ -168,3 +169,11 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == '503 {"status": "error", "detail": "base de donn\\u00e9es injoignable"}'
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_query_just_in_time():
+    """JIT compilation cost the reports more than it saved (see settings)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
