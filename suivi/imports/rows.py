@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Upper
 
 from marches.models import Award, Company, Market
@@ -195,13 +195,40 @@ def _contract_dates(contract):
     return f"du {contract.start_date:%d/%m/%Y} {end}"
 
 
+def _people(structure, rows):
+    """The people the rows name: by name and birth date where the row gives one (a large structure has many
+    namesakes), by name alone otherwise, and by name alone again for a birth date that matches nobody (the
+    message then gives the namesakes' dates). Two queries at most."""
+    dated, undated = set(), set()
+    for row in rows:
+        if row.last_name or row.first_name:
+            key = name_key(row.last_name, row.first_name)
+            if row.birth_date:
+                dated.add((key, row.birth_date))
+            else:
+                undated.add(key)
+    people = Participant.objects.for_structure(structure).order_by("pk")
+    found = [
+        person
+        for person in people.filter(
+            Q(name_key__in=undated)
+            | Q(name_key__in={key for key, _ in dated}, birth_date__in={born for _, born in dated})
+        )
+        if person.name_key in undated or (person.name_key, person.birth_date) in dated
+    ]
+    matched = {(person.name_key, person.birth_date) for person in found}
+    unmatched = {key for key, born in dated if (key, born) not in matched} - undated
+    if unmatched:
+        found += people.filter(name_key__in=unmatched).exclude(pk__in=[person.pk for person in found])
+    return sorted(found, key=lambda person: person.pk)
+
+
 class Resolver:
     """Everything the rows refer to, loaded at once: a fixed number of queries whatever the number of rows."""
 
     def __init__(self, structure, rows):
-        keys = {name_key(r.last_name, r.first_name) for r in rows if r.last_name or r.first_name}
         self.people = defaultdict(list)
-        for person in Participant.objects.for_structure(structure).filter(name_key__in=keys).order_by("pk"):
+        for person in _people(structure, rows):
             self.people[person.name_key].append(person)
         assignments = Assignment.objects.select_related("award__lot__market", "award__company")
         contracts = (

@@ -612,6 +612,20 @@ def _validate(cells, today=None):
     return {key: messages for key, messages in errors.items() if messages}, by_identity
 
 
+def _update_with_history(rows, fields, by):
+    """Write `fields` of the rows as one upsert on their primary key per batch, then their history.
+
+    Django's bulk_update builds a CASE per field and row: 14 s for the 5 000 rows of an import, against a fraction
+    of a second for INSERT … ON CONFLICT (id) DO UPDATE. The rows exist, so nothing is inserted."""
+    created = [row.created_at for row in rows]  # bulk_create stamps auto_now_add fields on the objects
+    HourEntry.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["id"], update_fields=fields, batch_size=500
+    )
+    for row, created_at in zip(rows, created, strict=True):
+        row.created_at = created_at
+    bulk_update_with_history(rows, HourEntry, [], batch_size=500, default_user=by)  # [] : the history only
+
+
 @transaction.atomic
 def hours_save(*, cells, by, source=HourSource.SAISIE, hour_import=None, today=None) -> SaveResult:
     """Record a month's statement — or a whole import — all at once: every cell is checked first, and if any
@@ -654,10 +668,7 @@ def hours_save(*, cells, by, source=HourSource.SAISIE, hour_import=None, today=N
     if to_create:
         bulk_create_with_history(to_create, HourEntry, batch_size=500, default_user=by)
     if to_update:
-        bulk_update_with_history(
-            to_update, HourEntry, ["hours", "source", "hour_import", "updated_by", "updated_at"],
-            batch_size=500, default_user=by,
-        )  # fmt: skip
+        _update_with_history(to_update, ["hours", "source", "hour_import", "updated_by", "updated_at"], by)
     for row in to_delete:  # one by one, so that each deletion enters the history with who made it
         row._history_user = by
         row.delete()

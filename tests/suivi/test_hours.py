@@ -255,8 +255,11 @@ def test_changing_a_value_writes_one_history_row_with_the_user(world, by):
     latest = entry.history.order_by("-history_id").first()
     assert entry.history.count() == 2
     assert (latest.history_type, latest.hours, latest.history_user) == ("~", Decimal("151.67"), world.admin.user)
+    created_at = entry.created_at
     entry.refresh_from_db()
-    assert entry.updated_by == world.admin.user
+    assert entry.updated_by == world.admin.user and entry.hours == Decimal("151.67")
+    assert entry.created_at == latest.created_at == created_at  # the upsert keeps when the row was created
+    assert entry.updated_at > created_at
 
 
 def test_clearing_a_value_deletes_the_row_and_the_history_keeps_who(world, by):

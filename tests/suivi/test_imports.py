@@ -536,6 +536,15 @@ def test_the_prefilled_csv_template_round_trips_and_defuses_formulas(facilitator
     assert entries(people.contract) == {(MARCH, HourKind.TRAVAIL): Decimal("35.00")}
 
 
+def test_namesakes_are_told_apart_by_their_birth_date(facilitator, world):
+    name(world, world.contract, "Dupont", "Karim", datetime.date(1990, 5, 3))
+    name(world, world.sibling_contract, "Dupont", "Karim", datetime.date(1988, 11, 20))
+    rows = [row(world.contract, worked="35"), row(world.sibling_contract, worked="12")]
+    confirm(facilitator, uploaded(facilitator, csv_bytes(rows)))
+    assert entries(world.contract) == {(MARCH, HourKind.TRAVAIL): Decimal("35.00")}
+    assert entries(world.sibling_contract) == {(MARCH, HourKind.TRAVAIL): Decimal("12.00")}
+
+
 def test_the_template_finds_names_whose_capitals_lose_a_letter(facilitator, people):
     """« Aydın » is written AYDIN in the template (names in capitals); reading it back still finds her."""
     people.participant.last_name = "Aydın"
