@@ -233,14 +233,22 @@ class Resolver:
         assignments = Assignment.objects.select_related("award__lot__market", "award__company")
         contracts = (
             WorkContract.objects.for_structure(structure)
-            .filter(participant__in=[p.pk for people in self.people.values() for p in people])
             .select_related("company")
             .prefetch_related(Prefetch("assignments", queryset=assignments))
             .order_by("start_date", "pk")
         )
+        people = {p.pk for namesakes in self.people.values() for p in namesakes}
+        months = [row.month for row in rows if row.month]
         self.contracts = defaultdict(list)
-        for contract in contracts:
+        # The contracts running in the file's months; all the contracts of the people who have none then (the
+        # message lists their dates). A person's years of former contracts are not read for every row.
+        running = contracts.filter(participant__in=people).active_in(min(months), max(months)) if months else []
+        for contract in running:
             self.contracts[contract.participant_id].append(contract)
+        self.complete = people - set(self.contracts)  # the people whose every contract is read
+        if self.complete:
+            for contract in contracts.filter(participant__in=self.complete):
+                self.contracts[contract.participant_id].append(contract)
         sirets = {s for r in rows for s in (r.company_siret, r.subcontractor_siret) if s}
         self.companies = {c.siret: c for c in Company.objects.for_structure(structure).filter(siret__in=sirets)}
         references = {r.market.upper() for r in rows if r.market}
@@ -342,7 +350,11 @@ class Resolver:
             contracts = [c for c in contracts if c.company_id == company.pk]
         if not contracts:
             at = f" chez {company.name}" if company is not None else ""
-            row.fail(f"La personne {written}{_born(row.birth_date)} n'a aucun contrat enregistré{at}.")
+            if any(person.pk in self.complete for person in people):
+                row.fail(f"La personne {written}{_born(row.birth_date)} n'a aucun contrat enregistré{at}.")
+            else:  # only their contracts of the file's months were read
+                row.fail(f"La personne {written}{_born(row.birth_date)} n'a aucun contrat{at} en "
+                         f"{rules.month_label(row.month)} : vérifiez le mois ou l'entreprise.")  # fmt: skip
             return
         running = [c for c in contracts if c.period.covers(row.month)]
         if not running:

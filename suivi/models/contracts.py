@@ -35,9 +35,9 @@ class WorkContractQuerySet(ScopedQuerySet):
     def for_prescriber(self, organisation):
         return self.filter(participant__in=Participant.objects.for_prescriber(organisation))
 
-    def active_in(self, month):
-        """Contracts covering at least one day of `month`."""
-        return self.filter(start_date__lte=rules.month_end(month)).filter(
+    def active_in(self, month, last=None):
+        """Contracts covering at least one day of `month` (or of the months from `month` to `last`)."""
+        return self.filter(start_date__lte=rules.month_end(last or month)).filter(
             Q(actual_end_date__gte=month)
             | Q(actual_end_date__isnull=True, planned_end_date__gte=month)
             | Q(actual_end_date__isnull=True, planned_end_date__isnull=True)

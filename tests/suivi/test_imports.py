@@ -545,6 +545,23 @@ def test_namesakes_are_told_apart_by_their_birth_date(facilitator, world):
     assert entries(world.sibling_contract) == {(MARCH, HourKind.TRAVAIL): Decimal("12.00")}
 
 
+def test_a_former_contract_elsewhere_is_told_apart_from_no_contract_at_all(facilitator, people):
+    """Only the contracts of the file's months are read for people who have one then: a row naming the company of
+    a former contract says the person has no contract there that month."""
+    former = WorkContractFactory(
+        participant=people.participant, award__lot__market__structure=people.structure,
+        award__company__structure=people.structure, start_date=datetime.date(2024, 1, 8),
+        planned_end_date=datetime.date(2024, 6, 28),
+    )  # fmt: skip
+    hour_import = uploaded(
+        facilitator, csv_bytes([row(people.contract, worked="35", company_siret=former.company.siret)])
+    )
+    assert (
+        f"Ligne 2 : la personne DUPONT Karim né(e) le 03/05/1990 n'a aucun contrat chez {former.company.name} en "
+        "mars 2026 : vérifiez le mois ou l'entreprise."
+    ) in " ".join(text(facilitator.get(hour_import.get_absolute_url())).split())
+
+
 def test_the_template_finds_names_whose_capitals_lose_a_letter(facilitator, people):
     """« Aydın » is written AYDIN in the template (names in capitals); reading it back still finds her."""
     people.participant.last_name = "Aydın"
