@@ -96,14 +96,13 @@ def build_preview(*, data, structure, default_month=None, today=None):
     cells = [cell for row in rows for cell in row.cells]
     by_number = {str(row.number): row for row in rows}
     _name_duplicates(rows)
+    existing = {}
     if cells:
-        for key, messages in services.validate_cells(cells, today).items():
+        errors, existing = services.check_cells(cells, today)
+        for key, messages in errors.items():
             for message in messages:
                 if message != DUPLICATE or not by_number[key].errors:
                     by_number[key].fail(message)
-        existing, _ = services._existing_entries(cells)
-    else:
-        existing = {}
     preview = Preview(kind=table.kind, skipped=skipped, totals=totals, ignored_columns=table.ignored_columns)
     for row in rows:
         if row.errors:

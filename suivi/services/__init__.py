@@ -545,7 +545,12 @@ def _prepared(cells):
 
 def validate_cells(cells, today=None) -> dict:
     """R-HRS-3 over a whole batch, against what is already recorded: {key: [French messages]}."""
-    return _validate(_prepared(list(cells)), today)[0]
+    return check_cells(cells, today)[0]
+
+
+def check_cells(cells, today=None) -> tuple[dict, dict]:
+    """`validate_cells`'s messages, and the recorded rows the cells would touch ({cell identity: HourEntry})."""
+    return _validate(_prepared(list(cells)), today)
 
 
 def _validate(cells, today=None):
