@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -55,16 +55,9 @@ def report_request(*, structure, kind, target, start: date, end: date, by, paren
     title, name = _describe(kind, target)
     key = f"{kind}:{target.public_id}:{start:%Y-%m-%d}:{end:%Y-%m-%d}"
     if parent is None:
-        running = (
-            ReportJob.objects.select_for_update()
-            .filter(structure=structure, key=key, status__in=ACTIVE, parent=None)
-            .first()
-        )
-        if running is not None and not _stuck(running):
+        running = _running(structure, key)
+        if running is not None:
             return running, False
-        if running is not None:  # lost: it is failed, so that this request makes the bilan again
-            running.status, running.error, running.finished_at = JobStatus.ECHEC, INTERRUPTED, timezone.now()
-            running.save(update_fields=["status", "error", "finished_at"])
     job = ReportJob(
         structure=structure, kind=kind, key=key, title=f"{title} {_period_label(start, end)}", requested_by=by,
         parameters={"target": str(target.public_id), "start": start.isoformat(), "end": end.isoformat()},
@@ -90,7 +83,7 @@ def report_request_year(*, structure, year: int, by):
     if not buyers:
         raise ValidationError("Aucun donneur d'ordre n'a de marché attribué : il n'y a pas de bilan à préparer.")
     key = f"{ReportKind.LOT_ANNUEL}:{year}"
-    running = ReportJob.objects.filter(structure=structure, key=key, status__in=ACTIVE, parent=None).first()
+    running = _running(structure, key)
     if running is not None:
         return running, False
     parent = ReportJob(
@@ -112,8 +105,25 @@ def report_request_year(*, structure, year: int, by):
     return parent, True
 
 
-def _stuck(job):
-    return (job.started_at or job.created_at) < timezone.now() - STUCK_AFTER
+def _running(structure, key):
+    """The job making this bilan (or batch) now, if any. One that gave no sign of life for STUCK_AFTER was lost on
+    the way (a worker stopped): it is failed, with its children, so that the request makes it again."""
+    running = (
+        ReportJob.objects.select_for_update()
+        .filter(structure=structure, key=key, status__in=ACTIVE, parent=None)
+        .first()
+    )
+    if running is None:
+        return None
+    children = running.children.aggregate(started=Max("started_at"), finished=Max("finished_at"))
+    alive = max(filter(None, [running.started_at or running.created_at, *children.values()]))
+    if alive >= timezone.now() - STUCK_AFTER:  # a batch is alive while its bilans start and finish
+        return running
+    now = timezone.now()
+    running.children.filter(status__in=ACTIVE).update(status=JobStatus.ECHEC, error=INTERRUPTED, finished_at=now)
+    running.status, running.error, running.finished_at = JobStatus.ECHEC, INTERRUPTED, now
+    running.save(update_fields=["status", "error", "finished_at"])
+    return None
 
 
 def _step(job, progress, step):

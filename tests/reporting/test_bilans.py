@@ -206,6 +206,26 @@ def test_every_buyers_bilan_of_a_year_in_one_zip(world):
     assert services.report_request_year(structure=world.structure, year=2026, by=world.admin.user)[1] is True
 
 
+def test_a_year_batch_is_alive_while_its_bilans_move_and_asked_again_once_lost(world):
+    ask = dict(structure=world.structure, year=2026, by=world.admin.user)
+    parent, _ = services.report_request_year(**ask)
+    (child,) = parent.children.all()
+    long_ago = timezone.now() - datetime.timedelta(minutes=45)
+    ReportJob.objects.filter(pk=parent.pk).update(status=JobStatus.EN_COURS, started_at=long_ago)
+    ReportJob.objects.filter(pk=child.pk).update(
+        status=JobStatus.TERMINE, started_at=long_ago, finished_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    assert services.report_request_year(**ask) == (parent, False)  # its last bilan finished 5 minutes ago
+    ReportJob.objects.filter(pk=child.pk).update(
+        status=JobStatus.EN_COURS, finished_at=None, started_at=timezone.now() - datetime.timedelta(minutes=40)
+    )
+    again, created = services.report_request_year(**ask)
+    assert created and again != parent
+    parent.refresh_from_db(), child.refresh_from_db()
+    assert (parent.status, child.status) == (JobStatus.ECHEC, JobStatus.ECHEC)
+    assert "interrompue" in parent.error and again.children.count() == 1
+
+
 def test_the_year_batch_needs_an_elapsed_year(world):
     with pytest.raises(ValidationError, match="année"):
         services.report_request_year(structure=world.structure, year=2100, by=world.admin.user)
