@@ -105,7 +105,7 @@ def through(scope: Q, relation="award") -> Q:
 
     Hours are filtered by joins (`award__lot__market__structure=…`) rather than by `award__in=<subquery>`: then
     PostgreSQL starts from the structure's markets and their index, instead of joining every hour of the year
-    before keeping the structure's (a dashboard's query goes from a second to a tenth of one)."""
+    before keeping the structure's (the largest structure's hours by buyer type: 0.64 s → 0.15 s)."""
     clone = Q()
     clone.connector, clone.negated = scope.connector, scope.negated
     clone.children = [
