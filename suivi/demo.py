@@ -722,7 +722,7 @@ def _slot(rng, ctx, kind_name, awards, weights, start, end):
     company = awards[0].company
     employer = ctx.employers[kind.employer][0] if kind.employer else company
     tutors = TUTORS[ctx.key]
-    tutor = random.Random(company.pk * 7 + len(kind_name)).choice(tutors)
+    tutor = random.Random(f"{company.siret}-{kind_name}").choice(tutors)  # never a primary key: see Writer
     slot = Slot(
         kind=kind_name,
         company=company,
@@ -1054,7 +1054,7 @@ def _assign(rng, ctx, plan):
         if slot.special == "to_establish":
             # Among people without a diagnosis on the market — fewer once the demo wrote its own — the same person
             # whatever the run: the first by a key of their own.
-            person = min(candidates, key=lambda p: random.Random(slot.seed + p.pk).random())
+            person = min(candidates, key=lambda p: random.Random(f"{slot.seed}-{p.name_key}-{p.birth_date}").random())
         else:
             person = rng.choices(candidates, weights=weights)[0]
         slot.participant = person
@@ -1512,7 +1512,9 @@ class Writer:
         )
         self.created_contracts = []
         self.dated = defaultdict(list)  # model → [(object, {field: value})]
-        self.rng = random.Random(SEED + structure.pk)
+        # Seeded by the structure's demo key, never by a primary key: the same demo on every database, whatever
+        # rows were created (and rolled back) before it.
+        self.rng = random.Random(f"{SEED}-{self.ctx.key}")
 
     # Diagnoses (R-ELIG-1): before the contracts, so that contract_save finds them
     def diagnoses(self):
@@ -1776,7 +1778,7 @@ class Writer:
         a while: their record and their consent are moved back before it (plain records only, not those a fiche
         navette created)."""
         ctx = self.ctx
-        rng = random.Random(SEED + ctx.structure.pk * 3)
+        rng = random.Random(f"{SEED}-{ctx.key}-records")
         first = {}
         for slot in self.plan.slots:
             first[slot.participant.pk] = min(first.get(slot.participant.pk, date.max), slot.start)
