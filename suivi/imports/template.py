@@ -3,14 +3,13 @@
 import io
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from participants.models import name_key
-from suivi import hours as rules
 from suivi.imports.layout import COLUMNS, HEADER, RULES
 from suivi.imports.rows import siret_label
 from suivi.models import Assignment
@@ -20,14 +19,8 @@ from suivi.models import Assignment
 
 def template_rows(contracts, month):
     """One row per contract running in `month` × market it serves: who, where, and empty hours to fill in."""
-    first, last = month, rules.month_end(month)
     running = (
-        contracts.filter(start_date__lte=last)
-        .filter(
-            Q(actual_end_date__gte=first)
-            | Q(actual_end_date__isnull=True, planned_end_date__gte=first)
-            | Q(actual_end_date__isnull=True, planned_end_date__isnull=True)
-        )
+        contracts.active_in(month)
         .select_related("participant", "company")
         .prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("award__lot__market", "award__company"))
