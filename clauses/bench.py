@@ -48,6 +48,7 @@ from marches.enums import ATTRIBUTED, MarketStatus
 from marches.models import Award, Buyer, Company, Lot, Market
 from marches.progress import today
 from participants.models import Participant
+from reporting import kept
 from reporting.models import ACTIVE, JobStatus, ReportJob, ReportKind
 from reporting.services import INTERRUPTED
 from reporting.tasks import render_report
@@ -593,7 +594,11 @@ def consolidation_sql(membership):
 
 
 def _aggregate_pages(bench, name, label, url_name, statements):
+    """The page as it is used: every structure's figures kept (`reporting.kept`), the writes of the items before
+    taken in first, as a worker would; and, for reference, the network's page just after a change of the largest
+    structure, before the worker has refreshed it (its figures are then computed, the others added up)."""
     structure = bench.data.structure
+    kept.refresh()
     measures = []
     for suffix, who, membership in (
         ("network", "réseau national", bench.data.network),
@@ -603,7 +608,33 @@ def _aggregate_pages(bench, name, label, url_name, statements):
         page = bench.page(f"{name}_{suffix}", f"{label} ({who})", membership, reverse(url_name), limit_ms=AGGREGATE_MS)
         page.sql = sql
         measures += [page, sql]
+    client = bench.client(bench.data.network)
+
+    def changed_then_asked():
+        kept.mark([structure.pk])
+        return client.get(reverse(url_name), secure=True)
+
+    timings, queries = bench.timed(changed_then_asked)
+    measures.append(
+        Measure(f"{name}_network_changed", f"  juste après une saisie dans {structure}", timings, queries,
+                note="référence : le temps que le worker recalcule la structure")
+    )  # fmt: skip
+    kept.refresh()
     return measures
+
+
+@item("kept", "Chiffres tenus à jour")
+def kept_refresh(bench):
+    """What a worker does after a change of the largest structure: its figures of the year computed again."""
+    structure, timings = bench.data.structure, []
+    on = today()
+    while len(timings) < max(MIN_RUNS, min(bench.repeat, 5)):
+        kept.mark([structure.pk])
+        start = time.perf_counter()
+        kept.refresh([structure.pk], years=[on.year])
+        timings.append(time.perf_counter() - start)
+    label = f"Recalcul d'une année de {structure} (après une saisie)"
+    return [Measure("kept_refresh_year", label, timings, note="référence : fait par le worker, en arrière-plan")]
 
 
 @item("dashboard", "Tableau de bord")
@@ -824,7 +855,8 @@ def run(*, repeat=20, only=None, progress=None, measured=None) -> Report:
     report.dataset = dataset()
     bench = Bench(repeat=repeat, progress=progress)
     # The test client's host, over HTTPS as in production (no redirect, secure cookies).
-    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+    # The bench refreshes kept figures itself (`_aggregate_pages`): no refresh queued for a worker.
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], KEPT_FIGURES_REFRESH=False):
         for name in only or ITEMS:
             progress(f"{ITEMS[name].label}…")
             try:

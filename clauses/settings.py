@@ -173,6 +173,9 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Kept figures (reporting.kept) are refreshed by a worker as soon as data change; in-process, the dashboard computes
+# the structures whose figures no longer hold, and the night's refresh catches up.
+KEPT_FIGURES_REFRESH = env.bool("KEPT_FIGURES_REFRESH", default=not CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
@@ -193,6 +196,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "create-due-outcome-checks": {
         "task": "suivi.tasks.create_due_outcome_checks",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Kept figures (dashboards, consolidation): every structure's rows computed again for the new day.
+    "refresh-kept-figures": {
+        "task": "reporting.tasks.refresh_kept_figures",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 

@@ -24,6 +24,7 @@ from suivi.enums import CHECK_MONTHS, CheckStatus, ContractType, HourKind, Outco
 from suivi.models import LONG_CONTRACT_HOURS, HourEntry, Outcome, OutcomeCheck, WorkContract
 
 ZERO = Decimal(0)
+TOP_TRADES = 12
 DETAIL_LIMIT = 40  # markets listed with their lots and companies; past it, one line per market
 AGE_BANDS = (("moins de 26 ans", 0, 25), ("26 à 49 ans", 26, 49), ("50 ans et plus", 50, 200))
 DURATION_BANDS = (
@@ -79,7 +80,8 @@ class Bilan:
     contracts: int = 0
     contract_types: list = field(default_factory=list)
     durations: list = field(default_factory=list)
-    trades: list = field(default_factory=list)
+    trades: list = field(default_factory=list)  # the 12 most frequent
+    trade_counts: Counter = field(default_factory=Counter)  # every trade (the dashboard sums structures' counts)
     long_contracts: int = 0
     long_considered: int = 0
     outcomes: list = field(default_factory=list)
@@ -287,7 +289,8 @@ def _contracts(bilan, contracts, end):
     trades = Counter()
     for row in contracts.order_by().values("rome_code", "job_title").annotate(n=Count("pk")):
         trades[f"{row['rome_code']} {row['job_title']}".strip() if row["rome_code"] else row["job_title"]] += row["n"]
-    bilan.trades = trades.most_common(12)
+    bilan.trade_counts = trades
+    bilan.trades = trades.most_common(TOP_TRADES)
 
 
 def _outcomes(bilan, people, end):

@@ -35,6 +35,44 @@ class Table:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Spec:
+    """A table's layout: its first `labels` columns name a row, the others are figures (summed when two rows, or two
+    structures' rows, have the same labels); rows are sorted by `order`."""
+
+    title: str
+    header: tuple
+    labels: int = 1
+    order: str = "largest"  # "largest" first on the first figure, "labels" alphabetical, "given" as computed
+    note: str = ""
+
+
+SPECS = {
+    "buyer_type": Spec("Heures par type d'acheteur", ("Type d'acheteur", "Heures", "Personnes")),
+    "marches": Spec(
+        "Marchés attribués par montant, secteur et fondement juridique",
+        ("Tranche de montant HT", "Secteur", "Fondement juridique", "Marchés"), labels=3, order="labels",
+    ),
+    "fondement_entreprise": Spec(
+        "Heures par fondement juridique et type d'entreprise",
+        ("Fondement juridique", "Type d'entreprise", "Heures"), labels=2,
+    ),
+    "taille": Spec("Heures par taille d'entreprise", ("Effectif", "Heures", "Personnes")),
+    "metiers": Spec("Heures par métier (corps d'état)", ("Métier", "Heures", "Personnes")),
+    "beneficiaires": Spec(
+        "Bénéficiaires par public, sexe, âge et qualification",
+        ("Public", "Sexe", "Âge", "Qualification", "Personnes"), labels=4, order="labels",
+        note="Une personne relevant de plusieurs publics est comptée dans chacun.",
+    ),
+    "prescripteurs": Spec("Bénéficiaires par type de prescripteur", ("Prescripteur", "Personnes")),
+    "situations": Spec(
+        "Situation à 6, 12, 18 et 24 mois",
+        ("Échéance", *[label for _, label in [*OutcomeCategory.choices, ("", "personne injoignable")]]),
+        order="given",
+    ),
+}  # fmt: skip
+
+
 def _label(choices, value, empty="non renseigné"):
     return dict(choices).get(value, empty) if value else empty
 
@@ -52,35 +90,59 @@ def _amount_band():
 
 
 def consolidate(structures, year: int, on: date) -> list[Table]:
+    """Computed now (`reporting.kept.consolidate` reads the figures kept ahead)."""
+    return tables(rows(structures, year, on))
+
+
+def rows(structures, year: int, on: date) -> dict:
+    """The rows of each table for `structures`, before they are merged and sorted by `tables`. As plain JSON (hours
+    as text), so that rows of several structures can be kept, put together and settled as one."""
     start, end = date(year, 1, 1), min(date(year, 12, 31), on)
     entries = HourEntry.objects.filter(
         award__lot__market__structure__in=structures, month__gte=start, month__lte=end
     ).counted()
     markets = Market.objects.filter(structure__in=structures, status__in=ATTRIBUTED)
     people = Participant.objects.filter(pk__in=entries.values("assignment__contract__participant"))
-    tables = [
-        _hours_by(entries, "buyer_type", "Heures par type d'acheteur", "Type d'acheteur",
-                  "award__lot__market__buyer__buyer_type", BuyerType.choices),
-        _markets(markets),
-        _legal_basis_by_company(entries),
-        _hours_by(entries, "taille", "Heures par taille d'entreprise", "Effectif", "award__company__size",
-                  CompanySize.choices),
-        _hours_by(entries, "metiers", "Heures par métier (corps d'état)", "Métier", "award__lot__trade",
-                  Trade.choices),
-        _people(people, end, markets),
-        _prescribers(people),
-        _checks(people, end),
-    ]  # fmt: skip
-    return tables
+    found = {
+        "buyer_type": _hours_by(entries, "award__lot__market__buyer__buyer_type", BuyerType.choices),
+        "marches": _markets(markets),
+        "fondement_entreprise": _legal_basis_by_company(entries),
+        "taille": _hours_by(entries, "award__company__size", CompanySize.choices),
+        "metiers": _hours_by(entries, "award__lot__trade", Trade.choices),
+        "beneficiaires": _people(people, end, markets),
+        "prescripteurs": _prescribers(people),
+        "situations": _checks(people, end),
+    }
+    return {key: [[str(value) if isinstance(value, Decimal) else value for value in row] for row in found[key]]
+            for key in SPECS}  # fmt: skip
 
 
-def _hours_by(entries, key, title, column, field, choices):
+def tables(rows_by_key) -> list[Table]:
+    """The tables of `rows` (of one structure, or put together from several): rows with the same labels summed,
+    then sorted."""
+    return [_settle(key, spec, rows_by_key.get(key, [])) for key, spec in SPECS.items()]
+
+
+def _settle(key, spec, found):
+    merged = {}
+    for row in found:
+        labels, values = (
+            tuple(row[: spec.labels]),
+            [Decimal(v) if isinstance(v, str) else v for v in row[spec.labels :]],
+        )
+        merged[labels] = [a + b for a, b in zip(merged[labels], values, strict=True)] if labels in merged else values
+    rows = [[*labels, *values] for labels, values in merged.items()]
+    if spec.order == "largest":
+        rows.sort(key=lambda row: (-row[spec.labels], row[: spec.labels]))
+    elif spec.order == "labels":
+        rows.sort(key=lambda row: row[: spec.labels])
+    return Table(key, spec.title, list(spec.header), rows, spec.note)
+
+
+def _hours_by(entries, field, choices):
     rows = entries.order_by().values(field).annotate(hours=Sum("hours"), people=Count(
-        "assignment__contract__participant", distinct=True)).order_by("-hours")  # fmt: skip
-    return Table(
-        key, title, [column, "Heures", "Personnes"],
-        [[_label(choices, row[field]), row["hours"], row["people"]] for row in rows],
-    )  # fmt: skip
+        "assignment__contract__participant", distinct=True))  # fmt: skip
+    return [[_label(choices, row[field]), row["hours"], row["people"]] for row in rows]
 
 
 def _markets(markets):
@@ -90,11 +152,7 @@ def _markets(markets):
         counter[
             (row["band"], _label(Sector.choices, row["sector"]), _label(LegalBasis.choices, row["legal_basis"]))
         ] += row["n"]
-    return Table(
-        "marches", "Marchés attribués par montant, secteur et fondement juridique",
-        ["Tranche de montant HT", "Secteur", "Fondement juridique", "Marchés"],
-        [[*key, n] for key, n in sorted(counter.items())],
-    )  # fmt: skip
+    return [[*key, n] for key, n in counter.items()]
 
 
 def _legal_basis_by_company(entries):
@@ -102,14 +160,9 @@ def _legal_basis_by_company(entries):
         entries.order_by()
         .values("award__lot__market__legal_basis", "award__company__kind")
         .annotate(hours=Sum("hours"))
-        .order_by("award__lot__market__legal_basis", "-hours")
     )
-    return Table(
-        "fondement_entreprise", "Heures par fondement juridique et type d'entreprise",
-        ["Fondement juridique", "Type d'entreprise", "Heures"],
-        [[_label(LegalBasis.choices, row["award__lot__market__legal_basis"]),
-          _label(CompanyKind.choices, row["award__company__kind"]), row["hours"]] for row in rows],
-    )  # fmt: skip
+    return [[_label(LegalBasis.choices, row["award__lot__market__legal_basis"]),
+             _label(CompanyKind.choices, row["award__company__kind"]), row["hours"]] for row in rows]  # fmt: skip
 
 
 def _people(people, end, markets):
@@ -127,26 +180,13 @@ def _people(people, end, markets):
         for code in sorted(publics.get(row["pk"], ())) or [""]:
             counter[(labels.get(code, "non renseigné") if code else "non renseigné", _label(Sex.choices, row["sex"]),
                      band, _label(QualificationLevel.choices, row["qualification_level"]))] += 1  # fmt: skip
-    return Table(
-        "beneficiaires", "Bénéficiaires par public, sexe, âge et qualification",
-        ["Public", "Sexe", "Âge", "Qualification", "Personnes"],
-        [[*key, n] for key, n in sorted(counter.items())],
-        "Une personne relevant de plusieurs publics est comptée dans chacun.",
-    )  # fmt: skip
+    return [[*key, n] for key, n in counter.items()]
 
 
 def _prescribers(people):
-    rows = (
-        people.order_by()
-        .values("referent_organisation__prescriber_type")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n")
-    )
-    return Table(
-        "prescripteurs", "Bénéficiaires par type de prescripteur", ["Prescripteur", "Personnes"],
-        [[_label(PrescriberType.choices, row["referent_organisation__prescriber_type"], "sans référent"), row["n"]]
-         for row in rows],
-    )  # fmt: skip
+    rows = people.order_by().values("referent_organisation__prescriber_type").annotate(n=Count("pk", distinct=True))
+    return [[_label(PrescriberType.choices, row["referent_organisation__prescriber_type"], "sans référent"), row["n"]]
+            for row in rows]  # fmt: skip
 
 
 def _checks(people, end):
@@ -159,10 +199,7 @@ def _checks(people, end):
     )
     found = {(row["months"], row["category"]): row["n"] for row in rows}
     categories = [*OutcomeCategory.choices, ("", "personne injoignable")]
-    return Table(
-        "situations", "Situation à 6, 12, 18 et 24 mois", ["Échéance", *[label for _, label in categories]],
-        [[f"{months} mois", *[found.get((months, code), 0) for code, _ in categories]] for months in CHECK_MONTHS],
-    )  # fmt: skip
+    return [[f"{months} mois", *[found.get((months, code), 0) for code, _ in categories]] for months in CHECK_MONTHS]
 
 
 def total_hours(table):

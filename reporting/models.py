@@ -141,3 +141,36 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"Export {self.kind} du {self.at:%d/%m/%Y}"
+
+
+class KeptFiguresQuerySet(ScopedQuerySet):
+    pass
+
+
+class KeptFigures(models.Model):
+    """A structure's dashboard and consolidation figures of one year, computed ahead by a Celery task
+    (`reporting.kept`), so that a network's pages add up a few hundred rows instead of a million hours.
+
+    `version` goes up with every change of the structure's data; the figures hold when they were computed at the
+    current version and up to the day the pages count to."""
+
+    structure = models.ForeignKey(
+        "accounts.Organisation", verbose_name="structure porteuse", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    end = models.DateField("compté jusqu'au", null=True)
+    dashboard = models.JSONField("tableau de bord", default=dict)
+    consolidation = models.JSONField("consolidation", default=dict)
+    version = models.PositiveIntegerField("version des données", default=0)
+    computed_version = models.IntegerField("version calculée", null=True)
+    computed_at = models.DateTimeField("calculé le", null=True)
+
+    objects = KeptFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "chiffres tenus à jour"
+        verbose_name_plural = "chiffres tenus à jour"
+        constraints = [models.UniqueConstraint(fields=["structure", "year"], name="kept_figures_once_per_year")]
+
+    def __str__(self):
+        return f"Chiffres {self.year} de la structure {self.structure_id}"

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from suivi.models import HourEntry
 
-PAGES = ["home", "market_list", "market_detail", "company_detail", "participants", "grid", "dashboard",
+PAGES = ["home", "market_list", "market_detail", "company_detail", "participants", "grid", "kept", "dashboard",
          "consolidation"]  # fmt: skip
 
 
@@ -33,6 +33,8 @@ def test_bench_measures_every_page_on_a_small_dataset(world, tmp_path, capsys):
     assert measures["grid_save"]["queries"] > 0 and measures["grid_save"]["runs"] == 1
     assert measures["dashboard_network"]["sql_ratio"] > 0
     assert measures["dashboard_network_sql"]["ok"] is None  # a reference, no target of its own
+    assert measures["kept_refresh_year"]["runs"] >= 3 and measures["kept_refresh_year"]["ok"] is None
+    assert measures["dashboard_network_changed"]["queries"] > measures["dashboard_network"]["queries"]
     assert world.assignment.hour_entries.get().hours in (Decimal("34"), Decimal("35"))  # the save wrote
     screen = capsys.readouterr().out
     assert "Mesure" in screen and "p95 (ms)" in screen and "résultat" in screen

@@ -19,6 +19,7 @@ from django.db import models
 from django.shortcuts import get_object_or_404
 
 from clauses.accounts.enums import OrganisationKind, Role
+from clauses.changes import SignalledQuerySet
 
 # The kind of organisation each role works in: a membership that does not fit is treated as no membership.
 ORGANISATION_KIND_OF_ROLE = {
@@ -39,8 +40,8 @@ def effective_role(membership):
     return membership.role
 
 
-class ScopedQuerySet(models.QuerySet):
-    """Base of every QuerySet of data belonging to a structure porteuse.
+class ScopedQuerySet(SignalledQuerySet, models.QuerySet):
+    """Base of every QuerySet of data belonging to a structure porteuse (its bulk writes are told: `clauses.changes`).
 
     `structure_lookup` is the ORM path from the model to its structure porteuse (an Organisation
     of kind facilitation). By default, facilitators and admins of a structure see and change its data,

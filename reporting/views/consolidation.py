@@ -8,7 +8,7 @@ from clauses.accounts.enums import Role
 from clauses.exports import xlsx_sheets_response
 from marches.models import Buyer
 from marches.progress import today
-from reporting.consolidation import consolidate
+from reporting import kept
 from reporting.dashboard import DashboardFilter
 
 
@@ -18,7 +18,7 @@ def consolidation(request):
     structures = structures_for_aggregates(request.membership)
     form = DashboardFilter(request.GET or None, buyers=Buyer.objects.none(), today=on)
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else on.year
-    tables = consolidate(structures, year, on)
+    tables = kept.consolidate(structures, year, on)
     if request.GET.get("format") == "xlsx":
         return xlsx_sheets_response(
             f"consolidation-{year}", [(table.title, table.header, table.rows) for table in tables]

@@ -6,6 +6,7 @@ from clauses.accounts.access import role_required, structures_for_aggregates
 from clauses.accounts.enums import Role
 from marches.models import Buyer
 from marches.progress import today
+from reporting import kept
 from reporting.dashboard import DashboardFilter, dashboard
 
 
@@ -24,7 +25,10 @@ def dashboard_view(request):
         )
     else:
         year, filters = on.year, {}
-    board = dashboard(structures, year, on=on, **filters)
+    if any(filters.values()):
+        board = dashboard(structures, year, on=on, **filters)
+    else:
+        board = kept.dashboard(structures, year, on=on)
     return render(
         request,
         "reporting/dashboard.html",

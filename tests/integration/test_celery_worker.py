@@ -67,3 +67,31 @@ def test_healthz_reports_a_dead_broker(client, broker, monkeypatch):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == {"status": "error", "detail": "file de tâches injoignable"}
+
+
+def test_worker_refreshes_the_kept_figures_of_a_structure(world, worker):
+    """The refresh a change queues, run by a real worker: the structure's six years are computed, and the network
+    dashboard then adds them up with the figures computed from the hours."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from reporting import kept
+    from reporting.dashboard import dashboard
+    from reporting.models import KeptFigures
+    from reporting.tasks import refresh_kept_figures
+    from tests.reporting.test_bilans import scenario
+
+    scenario(world)
+    result = refresh_kept_figures.apply_async(args=[[world.structure.pk]], queue=worker["queue"])
+    try:
+        written = result.get(timeout=120)
+    except Exception:
+        print(Path(worker["log"]).read_text())
+        raise
+    assert written == kept.YEARS
+    row = KeptFigures.objects.get(structure=world.structure, year=2026)
+    assert row.computed_version == row.version and Decimal(row.dashboard["done_period"]) == Decimal("411.67")
+    on = timezone.localdate()
+    structures = type(world.structure).objects.filter(pk=world.structure.pk)
+    assert kept.dashboard(structures, 2026, on=on).bilan == dashboard(structures, 2026, on=on).bilan
