@@ -597,8 +597,8 @@ def _aggregate_pages(bench, name, label, url_name, statements):
     """The page as it is used: every structure's figures kept (`reporting.kept`), the writes of the items before
     taken in first, as a worker would; and, for reference, the network's page just after a change of the largest
     structure, before the worker has refreshed it (its figures are then computed, the others added up)."""
-    structure = bench.data.structure
-    kept.refresh()
+    structure, year = bench.data.structure, today().year
+    kept.refresh(years=[year])  # the year measured
     measures = []
     for suffix, who, membership in (
         ("network", "réseau national", bench.data.network),
@@ -619,7 +619,7 @@ def _aggregate_pages(bench, name, label, url_name, statements):
         Measure(f"{name}_network_changed", f"  juste après une saisie dans {structure}", timings, queries,
                 note="référence : le temps que le worker recalcule la structure")
     )  # fmt: skip
-    kept.refresh()
+    kept.refresh([structure.pk], years=[year])
     return measures
 
 

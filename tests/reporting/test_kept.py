@@ -8,7 +8,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -243,3 +243,11 @@ def test_the_command_computes_what_a_bulk_load_left(world):
     assert held(world) == {world.structure.pk, world.other_structure.pk}
     call_command("kept_figures", stdout=out)
     assert "0 années de structures calculées" in out.getvalue()
+
+
+def test_the_command_computes_the_years_asked_for(world):
+    out = io.StringIO()
+    call_command("kept_figures", "--years", "1", stdout=out)
+    assert set(KeptFigures.objects.values_list("year", flat=True)) == {timezone.localdate().year}
+    with pytest.raises(CommandError, match="--years est compris entre 1 et 6"):
+        call_command("kept_figures", "--years", "0", stdout=out)

@@ -1,7 +1,8 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from marches.progress import today
 from reporting import kept
 
 
@@ -12,9 +13,18 @@ class Command(BaseCommand):
         "nuit ; cette commande sert après un chargement en masse."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--years", type=int, default=kept.YEARS,
+            help=f"années calculées, de l'année en cours vers le passé (défaut : {kept.YEARS})",
+        )  # fmt: skip
+
+    def handle(self, *args, years, **options):
+        if not 1 <= years <= kept.YEARS:
+            raise CommandError(f"--years est compris entre 1 et {kept.YEARS}.")
         started = time.monotonic()
-        written = kept.refresh()
+        on = today()
+        written = kept.refresh(on=on, years=range(on.year, on.year - years, -1))
         self.stdout.write(
             self.style.SUCCESS(f"{written} années de structures calculées en {time.monotonic() - started:.0f} s.")
         )
