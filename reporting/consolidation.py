@@ -43,8 +43,16 @@ class Spec:
     title: str
     header: tuple
     labels: int = 1
-    order: str = "largest"  # "largest" first on the first figure, "labels" alphabetical, "given" as computed
+    order: str | tuple = "largest"  # "largest" first on the first figure, "labels" alphabetical, or these labels
     note: str = ""
+
+    @property
+    def figures(self):
+        return len(self.header) - self.labels
+
+    def figure(self, index, value):
+        """The `index`-th figure of a row as the table shows it: hours as decimals, the others as counts."""
+        return value if self.header[self.labels + index] == "Heures" else int(value)
 
 
 SPECS = {
@@ -68,7 +76,7 @@ SPECS = {
     "situations": Spec(
         "Situation à 6, 12, 18 et 24 mois",
         ("Échéance", *[label for _, label in [*OutcomeCategory.choices, ("", "personne injoignable")]]),
-        order="given",
+        order=tuple(f"{months} mois" for months in CHECK_MONTHS),
     ),
 }  # fmt: skip
 
@@ -136,6 +144,8 @@ def _settle(key, spec, found):
         rows.sort(key=lambda row: (-row[spec.labels], row[: spec.labels]))
     elif spec.order == "labels":
         rows.sort(key=lambda row: row[: spec.labels])
+    else:
+        rows.sort(key=lambda row: spec.order.index(row[0]) if row[0] in spec.order else len(spec.order))
     return Table(key, spec.title, list(spec.header), rows, spec.note)
 
 

@@ -11,10 +11,11 @@ second added up). Filtered dashboards (one buyer, a territory) are computed when
 """
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from clauses.accounts.enums import OrganisationKind
@@ -24,7 +25,7 @@ from clauses.queueing import queue_after_commit
 from marches.progress import today
 from reporting import consolidation as conso
 from reporting import dashboard as board
-from reporting.models import KeptFigures
+from reporting.models import KeptFigures, KeptRow
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +36,17 @@ def _end(year, on):
     return board.period(year, on)[1]
 
 
-def _held(structure_ids, year, on, field):
-    """{structure id: its part} for the rows of `year` that hold on `on`."""
-    rows = KeptFigures.objects.filter(
+def holding(structure_ids, year, on):
+    """The kept figures of `year` that hold on `on`: computed at their structure's last change, up to `on`."""
+    return KeptFigures.objects.filter(
         structure__in=structure_ids, year=year, end=_end(year, on), computed_version=F("version")
-    ).values_list("structure", field)
-    return dict(rows)
+    )
 
 
 def dashboard(structures, year, *, on) -> board.Dashboard:
     """The unfiltered dashboard of `structures`: kept parts, plus the others computed now."""
     ids = list(structures.values_list("pk", flat=True))
-    held = _held(ids, year, on, "dashboard")
+    held = dict(holding(ids, year, on).values_list("structure", "dashboard"))
     parts = list(held.values())
     missing = [pk for pk in ids if pk not in held]
     if missing:
@@ -54,14 +54,44 @@ def dashboard(structures, year, *, on) -> board.Dashboard:
     return board.board(board.add(parts), year, on=on)
 
 
+LABELS = ("label_1", "label_2", "label_3", "label_4")
+VALUES = ("value_1", "value_2", "value_3", "value_4", "value_5")
+
+
 def consolidate(structures, year, on) -> list:
+    """The consolidation tables of `structures`: the kept rows summed by the database, plus the rows computed now
+    of the structures whose kept figures do not hold."""
     ids = list(structures.values_list("pk", flat=True))
-    held = _held(ids, year, on, "consolidation")
+    held = holding(ids, year, on)
+    found = set(held.values_list("structure", flat=True))
+    summed = (
+        KeptRow.objects.filter(figures__in=held)
+        .order_by()
+        .values("table", *LABELS)
+        .annotate(**{f"sum_{value}": Sum(value) for value in VALUES})
+    )
     rows = {}
-    for part in [*held.values(), *([conso.rows(missing, year, on)] if (missing := set(ids) - set(held)) else [])]:
-        for key, found in part.items():
-            rows.setdefault(key, []).extend(found)
+    for row in summed:
+        spec = conso.SPECS.get(row["table"])
+        if spec is None:  # a table no longer shown
+            continue
+        labels = [row[label] for label in LABELS[: spec.labels]]
+        figures = [spec.figure(i, row[f"sum_{value}"] or 0) for i, value in enumerate(VALUES[: spec.figures])]
+        rows.setdefault(row["table"], []).append([*labels, *figures])
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        for key, computed in conso.rows(missing, year, on).items():
+            rows.setdefault(key, []).extend(computed)
     return conso.tables(rows)
+
+
+def _kept_rows(figures_id, rows_by_key):
+    for key, rows in rows_by_key.items():
+        spec = conso.SPECS[key]
+        for row in rows:
+            labels = dict(zip(LABELS, row[: spec.labels], strict=False))
+            values = dict(zip(VALUES, [Decimal(str(v)) for v in row[spec.labels :]], strict=False))
+            yield KeptRow(figures_id=figures_id, table=key, **labels, **values)
 
 
 # --- Keeping the parts ---------------------------------------------------------------------------------------
@@ -90,13 +120,14 @@ def refresh(structure_ids=None, *, on=None, years=None) -> int:
             .values_list("pk", "structure", "version")
         )
         for pk, structure, version in stale:
-            written += KeptFigures.objects.filter(pk=pk, version=version).update(
-                dashboard=board.figures([structure], year, on=on),
-                consolidation=conso.rows([structure], year, on),
-                end=end,
-                computed_version=version,
-                computed_at=timezone.now(),
-            )
+            dashboard, rows = board.figures([structure], year, on=on), conso.rows([structure], year, on)
+            with transaction.atomic():
+                if KeptFigures.objects.filter(pk=pk, version=version).update(
+                    dashboard=dashboard, end=end, computed_version=version, computed_at=timezone.now()
+                ):
+                    KeptRow.objects.filter(figures_id=pk).delete()
+                    KeptRow.objects.bulk_create(_kept_rows(pk, rows), batch_size=1000)
+                    written += 1
     return written
 
 

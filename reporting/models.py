@@ -159,8 +159,7 @@ class KeptFigures(models.Model):
     )
     year = models.PositiveSmallIntegerField("année")
     end = models.DateField("compté jusqu'au", null=True)
-    dashboard = models.JSONField("tableau de bord", default=dict)
-    consolidation = models.JSONField("consolidation", default=dict)
+    dashboard = models.JSONField("tableau de bord", default=dict)  # reporting.dashboard.figures; rows: KeptRow
     version = models.PositiveIntegerField("version des données", default=0)
     computed_version = models.IntegerField("version calculée", null=True)
     computed_at = models.DateTimeField("calculé le", null=True)
@@ -174,3 +173,27 @@ class KeptFigures(models.Model):
 
     def __str__(self):
         return f"Chiffres {self.year} de la structure {self.structure_id}"
+
+
+class KeptRow(models.Model):
+    """A row of a consolidation table in a structure's kept figures: up to four labels and five figures, which the
+    database sums over the structures of a network (`reporting.kept.consolidate`)."""
+
+    figures = models.ForeignKey(KeptFigures, verbose_name="chiffres", on_delete=models.CASCADE, related_name="rows")
+    table = models.CharField("tableau", max_length=30)
+    label_1 = models.CharField(max_length=300, blank=True)
+    label_2 = models.CharField(max_length=300, blank=True)
+    label_3 = models.CharField(max_length=300, blank=True)
+    label_4 = models.CharField(max_length=300, blank=True)
+    value_1 = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    value_2 = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    value_3 = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    value_4 = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    value_5 = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = "ligne de consolidation tenue à jour"
+        verbose_name_plural = "lignes de consolidation tenues à jour"
+
+    def __str__(self):
+        return f"Ligne {self.table} des chiffres {self.figures_id}"

@@ -48,7 +48,7 @@ def both(world):
 
 def held(world):
     ids = [world.structure.pk, world.other_structure.pk]
-    return set(kept._held(ids, YEAR, timezone.localdate(), "dashboard"))
+    return set(kept.holding(ids, YEAR, timezone.localdate()).values_list("structure", flat=True))
 
 
 def assert_kept_equals_computed(world):
@@ -196,9 +196,9 @@ def test_kept_figures_follow_the_day_of_the_current_year(world):
     kept.refresh(on=today - datetime.timedelta(days=1), years=[today.year])
     row = KeptFigures.objects.get(structure=world.structure, year=today.year)
     assert row.end == today - datetime.timedelta(days=1)
-    assert not set(kept._held([world.structure.pk], today.year, today, "dashboard"))
+    assert not kept.holding([world.structure.pk], today.year, today).exists()
     kept.refresh(years=[today.year])
-    assert set(kept._held([world.structure.pk], today.year, today, "dashboard")) == {world.structure.pk}
+    assert kept.holding([world.structure.pk], today.year, today).get().structure == world.structure
 
 
 def test_with_a_worker_a_change_refreshes_the_kept_figures_at_commit(
