@@ -4,18 +4,21 @@ second added up). Filtered dashboards (one buyer, a territory) are computed when
 
 - Every change of a structure's data raises the version of its rows (`mark`, from `reporting.receivers`): saves and
   deletions by Django's signals, bulk writes by `clauses.changes`. With a Celery worker, a refresh of the
-  structure is queued at once; every night, every row is refreshed for the new day.
+  structure is queued at once; every night, every row is refreshed for the new day, and the rows older than a week
+  whatever their marks (`SWEEP_AFTER`).
 - A page adds up the rows that hold and computes, in one go, the structures whose rows do not: its figures are
   always those of the data as they are, the keeping only makes them fast.
 - The parts add up because a person, a contract and an hour belong to one structure.
 """
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from clauses.accounts.enums import OrganisationKind
@@ -30,6 +33,14 @@ from reporting.models import KeptFigures, KeptRow
 logger = logging.getLogger(__name__)
 
 YEARS = 6  # the years a dashboard offers: this one and the five before
+# What the kept parts hold and how they are computed. Raise it with any change of the figures, their labels or the
+# consolidation's tables: every row is then computed again, by the night's refresh or `manage.py kept_figures`.
+FORMAT = 1
+SWEEP_AFTER = timedelta(days=7)  # the night's refresh also computes again rows older than this, whatever marks say
+LABELS = ("label_1", "label_2", "label_3", "label_4")
+VALUES = ("value_1", "value_2", "value_3", "value_4", "value_5")
+if any(spec.labels > len(LABELS) or spec.figures > len(VALUES) for spec in conso.SPECS.values()):
+    raise ImproperlyConfigured("KeptRow holds four labels and five figures: widen it for the consolidation's tables.")
 
 
 def _end(year, on):
@@ -39,7 +50,7 @@ def _end(year, on):
 def holding(structure_ids, year, on):
     """The kept figures of `year` that hold on `on`: computed at their structure's last change, up to `on`."""
     return KeptFigures.objects.filter(
-        structure__in=structure_ids, year=year, end=_end(year, on), computed_version=F("version")
+        structure__in=structure_ids, year=year, end=_end(year, on), computed_version=F("version"), format=FORMAT
     )
 
 
@@ -54,18 +65,15 @@ def dashboard(structures, year, *, on) -> board.Dashboard:
     return board.board(board.add(parts), year, on=on)
 
 
-LABELS = ("label_1", "label_2", "label_3", "label_4")
-VALUES = ("value_1", "value_2", "value_3", "value_4", "value_5")
-
-
 def consolidate(structures, year, on) -> list:
     """The consolidation tables of `structures`: the kept rows summed by the database, plus the rows computed now
     of the structures whose kept figures do not hold."""
     ids = list(structures.values_list("pk", flat=True))
-    held = holding(ids, year, on)
-    found = set(held.values_list("structure", flat=True))
+    # The rows held, read once: the sum and the structures computed now come from the same ones.
+    held = dict(holding(ids, year, on).values_list("pk", "structure"))
+    found = set(held.values())
     summed = (
-        KeptRow.objects.filter(figures__in=held)
+        KeptRow.objects.filter(figures__in=list(held))
         .order_by()
         .values("table", *LABELS)
         .annotate(**{f"sum_{value}": Sum(value) for value in VALUES})
@@ -89,17 +97,19 @@ def _kept_rows(figures_id, rows_by_key):
     for key, rows in rows_by_key.items():
         spec = conso.SPECS[key]
         for row in rows:
-            labels = dict(zip(LABELS, row[: spec.labels], strict=False))
-            values = dict(zip(VALUES, [Decimal(str(v)) for v in row[spec.labels :]], strict=False))
+            labels = dict(zip(LABELS[: spec.labels], row[: spec.labels], strict=True))
+            values = dict(zip(VALUES[: spec.figures], [Decimal(str(v)) for v in row[spec.labels :]], strict=True))
             yield KeptRow(figures_id=figures_id, table=key, **labels, **values)
 
 
 # --- Keeping the parts ---------------------------------------------------------------------------------------
 
 
-def refresh(structure_ids=None, *, on=None, years=None) -> int:
-    """Compute again the rows that do not hold (all facilitation structures by default), the current year first.
-    A row changed while it was computed is left as it is, for the next refresh. Returns the rows written."""
+def refresh(structure_ids=None, *, on=None, years=None, sweep=False) -> int:
+    """Compute again the rows that do not hold (all facilitation structures by default), the current year first;
+    with `sweep`, also those computed more than SWEEP_AFTER ago (a change no mark told of: raw SQL, a data
+    migration, labels shared by every structure). A row changed while it was computed is left as it is, for the next
+    refresh. Returns the rows written."""
     on = on or today()
     years = list(years or range(on.year, on.year - YEARS, -1))
     structures = Organisation.objects.filter(kind=OrganisationKind.FACILITATION)
@@ -113,17 +123,20 @@ def refresh(structure_ids=None, *, on=None, years=None) -> int:
     written = 0
     for year in years:
         end = _end(year, on)
+        stale = ~Q(end=end, computed_version=F("version"), format=FORMAT)
+        if sweep:
+            stale |= Q(computed_at__lt=timezone.now() - SWEEP_AFTER)
         stale = (
-            KeptFigures.objects.filter(structure__in=ids, year=year)
-            .exclude(end=end, computed_version=F("version"))
+            KeptFigures.objects.filter(stale, structure__in=ids, year=year)
             .order_by("structure")
             .values_list("pk", "structure", "version")
         )
         for pk, structure, version in stale:
             dashboard, rows = board.figures([structure], year, on=on), conso.rows([structure], year, on)
             with transaction.atomic():
-                if KeptFigures.objects.filter(pk=pk, version=version).update(
-                    dashboard=dashboard, end=end, computed_version=version, computed_at=timezone.now()
+                # Not if a change came meanwhile, nor over figures computed since for a later day.
+                if KeptFigures.objects.filter(Q(end=None) | Q(end__lte=end), pk=pk, version=version).update(
+                    dashboard=dashboard, end=end, computed_version=version, format=FORMAT, computed_at=timezone.now()
                 ):
                     KeptRow.objects.filter(figures_id=pk).delete()
                     KeptRow.objects.bulk_create(_kept_rows(pk, rows), batch_size=1000)
@@ -169,4 +182,4 @@ def touched(model, objects=(), structures=()):
     if objects:
         changes.keys.setdefault(model, set()).update(keys_of(model, objects))
     changes.structures.update(structures)
-    transaction.on_commit(changes)
+    transaction.on_commit(changes, robust=True)  # a failure is logged; the change stays saved

@@ -162,6 +162,7 @@ class KeptFigures(models.Model):
     dashboard = models.JSONField("tableau de bord", default=dict)  # reporting.dashboard.figures; rows: KeptRow
     version = models.PositiveIntegerField("version des données", default=0)
     computed_version = models.IntegerField("version calculée", null=True)
+    format = models.PositiveSmallIntegerField("format", default=0)  # reporting.kept.FORMAT when computed
     computed_at = models.DateTimeField("calculé le", null=True)
 
     objects = KeptFiguresQuerySet.as_manager()

@@ -15,4 +15,4 @@ def refresh_kept_figures(structure_ids=None):
     structure (each night, for the new day)."""
     from reporting import kept
 
-    return kept.refresh(structure_ids)
+    return kept.refresh(structure_ids, sweep=structure_ids is None)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from clauses.accounts.models import Organisation
 from marches.enums import MarketStatus
 from participants.enums import Sex
+from participants.models import EligibilityCriterion, Participant
 from reporting import kept
 from reporting.consolidation import consolidate
 from reporting.dashboard import dashboard
@@ -251,3 +252,39 @@ def test_the_command_computes_the_years_asked_for(world):
     assert set(KeptFigures.objects.values_list("year", flat=True)) == {timezone.localdate().year}
     with pytest.raises(CommandError, match="--years est compris entre 1 et 6"):
         call_command("kept_figures", "--years", "0", stdout=out)
+
+
+def test_shared_labels_mark_the_structures_that_show_them(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        scenario(world)
+    prescriber = world.participant.referent_organisation
+    referred = set(Participant.objects.filter(referent_organisation=prescriber).values_list("structure", flat=True))
+    assert world.structure.pk in referred
+    kept.refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        prescriber.save()
+    assert held(world) == {world.structure.pk, world.other_structure.pk} - referred
+    kept.refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        EligibilityCriterion.objects.first().save()
+    assert held(world) == set()
+
+
+def test_figures_kept_in_an_older_format_or_long_ago_are_computed_again(world, monkeypatch):
+    scenario(world)
+    kept.refresh(years=[YEAR])
+    monkeypatch.setattr(kept, "FORMAT", kept.FORMAT + 1)
+    assert held(world) == set()
+    assert kept.refresh(years=[YEAR]) == Organisation.objects.filter(kind="facilitation").count()
+    assert held(world) == {world.structure.pk, world.other_structure.pk}
+    KeptFigures.objects.update(computed_at=timezone.now() - kept.SWEEP_AFTER - datetime.timedelta(hours=1))
+    assert kept.refresh(years=[YEAR]) == 0  # marks alone: they hold
+    assert kept.refresh(years=[YEAR], sweep=True) == Organisation.objects.filter(kind="facilitation").count()
+
+
+def test_a_refresh_for_an_earlier_day_leaves_figures_of_a_later_one(world):
+    scenario(world)
+    today = timezone.localdate()
+    kept.refresh(years=[today.year])
+    assert kept.refresh(on=today - datetime.timedelta(days=1), years=[today.year]) == 0
+    assert KeptFigures.objects.get(structure=world.structure, year=today.year).end == today
