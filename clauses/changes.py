@@ -9,7 +9,7 @@ a model nobody listens to.
 from django.dispatch import Signal
 
 # sender: the model; structures: a set of structure ids, or objects: the rows written (their structures are looked
-# up by the receiver, with `structures_of`, when it needs them: rows created by a transaction are told once).
+# up by the receiver, with `keys_of` and `structures_from`, when it needs them: once per transaction).
 structures_changed = Signal()
 
 
@@ -36,10 +36,6 @@ def structures_from(model, keys) -> set:
         return set(keys)
     found = field.related_model._base_manager.filter(pk__in=keys).order_by().values_list(rest, flat=True)
     return set(found.distinct()) - {None}
-
-
-def structures_of(model, objects) -> set:
-    return structures_from(model, keys_of(model, objects))
 
 
 class SignalledQuerySet:

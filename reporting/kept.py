@@ -11,7 +11,6 @@ second added up). Filtered dashboards (one buyer, a territory) are computed when
 - The parts add up because a person, a contract and an hour belong to one structure.
 """
 
-import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -29,8 +28,6 @@ from marches.progress import today
 from reporting import consolidation as conso
 from reporting import dashboard as board
 from reporting.models import KeptFigures, KeptRow
-
-logger = logging.getLogger(__name__)
 
 YEARS = 6  # the years a dashboard offers: this one and the five before
 # What the kept parts hold and how they are computed. Raise it with any change of the figures, their labels or the
