@@ -121,6 +121,7 @@ lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --quiet --no-header -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet --no-header -o requirements-dev.lock
+	$(BIN)/uv pip compile requirements-load.in --python-version 3.11 --quiet --no-header -o requirements-load.lock
 
 clean:
 	rm -rf $(VENV) var/staticfiles
