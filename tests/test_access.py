@@ -53,6 +53,29 @@ ACCESS_CASES = {
     "accounts:password_change_done": [Case("changé", url("accounts:password_change_done"), expect(200))],
     "accounts:profile": [Case("mon compte", url("accounts:profile"), expect(200))],
     "accounts:choose_membership": [Case("choix", url("accounts:choose_membership"), expect(200))],
+    # The second factor is offered to who holds a structure's data; the world's accounts have none yet.
+    "accounts:second_factor_setup": [
+        Case("mise en place", url("accounts:second_factor_setup"), expect(200, prescripteur=403, comite=403))
+    ],
+    "accounts:second_factor_recovery_codes": [
+        Case(
+            "nouveaux codes sans second facteur",
+            url("accounts:second_factor_recovery_codes"),
+            expect(302, prescripteur=403, comite=403),
+            method="post",
+        ),
+        Case("nouveaux codes en GET", url("accounts:second_factor_recovery_codes"), expect(405)),
+    ],
+    "accounts:second_factor_disable": [
+        Case(
+            "désactivation sans code",
+            url("accounts:second_factor_disable"),
+            expect(200, prescripteur=403, comite=403),
+            method="post",
+        ),
+        Case("désactivation en GET", url("accounts:second_factor_disable"), expect(405)),
+    ],
+    "accounts:second_factor_verify": [Case("code non demandé", url("accounts:second_factor_verify"), expect(302))],
     "accounts:organisation_list": [
         Case("liste", url("accounts:organisation_list"), expect(200, comite=403, reseau=403))
     ],

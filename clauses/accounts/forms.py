@@ -164,3 +164,12 @@ def role_choices(organisation):
     return [
         (role.value, f"{role.label} — {ROLE_HELP[role]}") for role in ROLES_BY_ORGANISATION_KIND[organisation.kind]
     ]
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="Les 6 chiffres affichés par votre application, ou l'un de vos codes de secours.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

@@ -1,14 +1,17 @@
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from clauses.accounts import services
+from clauses.accounts import second_factor, services
 from clauses.accounts.access import (
     any_role,
     get_manageable_or_404,
@@ -28,8 +31,9 @@ from clauses.accounts.forms import (
     OrganisationForm,
     PasswordResetForm,
     ProfileForm,
+    SecondFactorCodeForm,
 )
-from clauses.accounts.middleware import SESSION_KEY
+from clauses.accounts.middleware import SECOND_FACTOR_KEY, SESSION_KEY, second_factor_pending_allowed
 from clauses.accounts.models import Membership, Organisation
 from clauses.accounts.services import PARTNER_KINDS
 from clauses.accounts.tasks import send_invitation_email
@@ -43,7 +47,7 @@ login = membership_not_required(
         form_class=EmailAuthenticationForm, template_name="accounts/login.html", redirect_authenticated_user=True
     )
 )
-logout = membership_not_required(auth_views.LogoutView.as_view())
+logout = membership_not_required(second_factor_pending_allowed(auth_views.LogoutView.as_view()))
 password_reset = membership_not_required(
     auth_views.PasswordResetView.as_view(
         form_class=PasswordResetForm,
@@ -56,12 +60,19 @@ password_reset = membership_not_required(
 password_reset_done = membership_not_required(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
-password_reset_confirm = membership_not_required(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/password_reset_confirm.html",
-        success_url=reverse_lazy("accounts:password_reset_complete"),
-    )
-)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        # Whoever proved they read the account's mailbox is no longer locked out of it.
+        axes_reset(username=form.user.email.lower())
+        return super().form_valid(form)
+
+
+password_reset_confirm = membership_not_required(PasswordResetConfirmView.as_view())
 password_reset_complete = membership_not_required(
     auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
 )
@@ -99,7 +110,110 @@ def profile(request):
         form.save()
         messages.success(request, "Vos informations ont été enregistrées.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    offered = second_factor.offered_to(request.memberships)
+    context = {
+        "form": form,
+        "second_factor_offered": offered,
+        "second_factor_enabled": offered and second_factor.has_second_factor(request.user),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+# --- Second factor ------------------------------------------------------------------------------------------
+
+
+def _next_url(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else ""
+
+
+@membership_not_required
+@second_factor_pending_allowed
+def second_factor_verify(request):
+    """After the password, the code of the application (or a recovery code), for accounts that have one."""
+    next_url = _next_url(request)
+    if not request.session.get(SECOND_FACTOR_KEY) or request.user.is_verified():
+        return redirect(next_url or "home")
+    form = SecondFactorCodeForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = second_factor.verify(request.user, form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = StaticToken.objects.filter(device=device).count()
+                messages.warning(
+                    request,
+                    f"Vous vous êtes connecté avec un code de secours : il vous en reste {left}. "
+                    "Générez-en de nouveaux depuis « Mon compte » si besoin.",
+                )
+            return redirect(next_url or "home")
+    return render(request, "accounts/second_factor_verify.html", {"form": form, "next": next_url})
+
+
+def _second_factor_offered(request):
+    if not second_factor.offered_to(request.memberships):
+        raise PermissionDenied
+
+
+@membership_not_required
+def second_factor_setup(request):
+    """Turn the second factor on: scan the QR code (or type the key), then give a first code."""
+    _second_factor_offered(request)
+    if second_factor.has_second_factor(request.user):
+        return render(request, "accounts/second_factor.html", {"enabled": True, "form": SecondFactorCodeForm()})
+    device = second_factor.pending_device(request.user)
+    form = SecondFactorCodeForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = second_factor.confirm(device, form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, device)
+            request.session[SECOND_FACTOR_KEY] = True
+            messages.success(request, "La double authentification est activée pour votre compte.")
+            return render(request, "accounts/second_factor_codes.html", {"codes": codes})
+    context = {
+        "enabled": False,
+        "form": form,
+        "qr_code": second_factor.qr_code_svg(device),
+        "secret": second_factor.secret_of(device),
+    }
+    return render(request, "accounts/second_factor.html", context)
+
+
+@membership_not_required
+@require_POST
+def second_factor_recovery_codes(request):
+    """New recovery codes (the previous ones stop working), for a session that gave its code."""
+    _second_factor_offered(request)
+    if not second_factor.has_second_factor(request.user):
+        return redirect("accounts:second_factor_setup")
+    return render(
+        request, "accounts/second_factor_codes.html", {"codes": second_factor.new_recovery_codes(request.user)}
+    )
+
+
+@membership_not_required
+@require_POST
+def second_factor_disable(request):
+    """Turn the second factor off, on a current code: a session left open must not be enough."""
+    _second_factor_offered(request)
+    form = SecondFactorCodeForm(data=request.POST)
+    if form.is_valid():
+        try:
+            second_factor.verify(request.user, form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            second_factor.disable(request.user)
+            request.session[SECOND_FACTOR_KEY] = False
+            messages.success(request, "La double authentification est désactivée pour votre compte.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/second_factor.html", {"enabled": True, "form": form}, status=200)
 
 
 # --- Organisations --------------------------------------------------------------------------------------------

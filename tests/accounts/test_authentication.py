@@ -76,16 +76,6 @@ def test_invited_user_without_password_can_ask_for_a_new_link(client, mailoutbox
     assert len(mailoutbox) == 1
 
 
-def test_too_short_password_is_refused_in_french(client, world):
-    client.force_login(world.facilitateur.user)
-    response = client.post(
-        reverse("accounts:password_change"),
-        {"old_password": DEFAULT_PASSWORD, "new_password1": "court", "new_password2": "court"},
-    )
-    assert response.status_code == 200
-    assert "trop court" in text(response)
-
-
 def test_profile_update(client, world):
     client.force_login(world.facilitateur.user)
     response = client.post(
