@@ -43,7 +43,7 @@ def secret_of(device: TOTPDevice) -> str:
 
 
 def qr_code_svg(device: TOTPDevice) -> str:
-    return segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#1b1b1b", omitsize=False)
+    return segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#1b1b1b", omitsize=True)
 
 
 def clean_token(token: str) -> str:

@@ -150,7 +150,9 @@ def second_factor_verify(request):
                     "Générez-en de nouveaux depuis « Mon compte » si besoin.",
                 )
             return redirect(next_url or "home")
-    return render(request, "accounts/second_factor_verify.html", {"form": form, "next": next_url})
+    # No navigation until the code is given (every link would lead back here).
+    context = {"form": form, "next": next_url, "membership": None, "memberships": []}
+    return render(request, "accounts/second_factor_verify.html", context)
 
 
 def _second_factor_offered(request):
@@ -166,6 +168,7 @@ def second_factor_setup(request):
         return render(request, "accounts/second_factor.html", {"enabled": True, "form": SecondFactorCodeForm()})
     device = second_factor.pending_device(request.user)
     form = SecondFactorCodeForm(data=request.POST or None)
+    form.fields["code"].help_text = "Les 6 chiffres affichés par votre application."
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.confirm(device, form.cleaned_data["code"])
