@@ -14,7 +14,7 @@ from clauses.pagination import paginate
 from clauses.queueing import queue_after_commit
 from marches.models import Market
 from participants import eligibility, services
-from participants.enums import REFERRAL_PENDING, ReferralStatus
+from participants.enums import REFERRAL_PENDING, ReferralStatus, ViewKind
 from participants.filters import EXPIRY_WINDOW, ParticipantFilter, ReferralFilter
 from participants.forms import (
     ConsentForm,
@@ -31,7 +31,6 @@ from participants.models import (
     Consent,
     EligibilityDiagnosis,
     Participant,
-    ParticipantViewLog,
     Proof,
     Referral,
 )
@@ -120,7 +119,7 @@ def participant_detail(request, public_id):
     participant = get_visible_or_404(
         request, Participant.objects.select_related("referent_organisation", "structure"), public_id=public_id
     )
-    ParticipantViewLog.objects.create(participant=participant, user=request.user)
+    services.view_log(participant_id=participant.pk, user=request.user, what=ViewKind.FICHE)
     is_staff = _is_staff(request)
     has_consent = participant.consents.filter(withdrawn_on__isnull=True).exists()
     if not is_staff and not has_consent:
@@ -235,7 +234,7 @@ def proof_download(request, public_id):
     """The file, as an attachment, to those who may see it; never from a public URL."""
     proof = get_visible_or_404(request, Proof, public_id=public_id)
     if proof.participant_id:
-        ParticipantViewLog.objects.create(participant_id=proof.participant_id, user=request.user)
+        services.view_log(participant_id=proof.participant_id, user=request.user, what=ViewKind.JUSTIFICATIF)
     try:
         handle = proof.file.open("rb")
     except FileNotFoundError as error:
@@ -320,7 +319,7 @@ def diagnosis_detail(request, public_id):
     diagnosis = get_visible_or_404(
         request, EligibilityDiagnosis.objects.select_related("participant", "market__buyer"), public_id=public_id
     )
-    ParticipantViewLog.objects.create(participant=diagnosis.participant, user=request.user)
+    services.view_log(participant_id=diagnosis.participant_id, user=request.user, what=ViewKind.DIAGNOSTIC)
     today = timezone.localdate()
     return render(
         request,
