@@ -264,6 +264,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Personal data (RGPD, issue 9) -------------------------------------------------------------------------------
+# A participant's personal data are anonymised this many months after the end of their last follow-up
+# (suivi.retention says what that end is); the log of who viewed a record is kept this many months (CNIL: access
+# logs 6 months to a year). A view by the same user of the same record, same kind, is logged once per window.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+VIEW_LOG_RETENTION_MONTHS = env.int("VIEW_LOG_RETENTION_MONTHS", default=12)
+VIEW_LOG_WINDOW_MINUTES = 5
+CELERY_BEAT_SCHEDULE |= {
+    # Every night: anonymise the people whose retention is over, and prune the view log.
+    "anonymise-participants": {"task": "suivi.tasks.anonymise_participants", "schedule": crontab(hour=2, minute=0)},
+    "prune-participant-view-logs": {
+        "task": "participants.tasks.prune_view_logs",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
 # Forms and UI
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -46,6 +46,18 @@ class ConsentMethod(models.TextChoices):
     EMAIL = "email", "accord par e-mail"
 
 
+class ViewKind(models.TextChoices):
+    """What a logged view of a participant's record was (`ParticipantViewLog`)."""
+
+    FICHE = "fiche", "fiche de la personne"
+    PARCOURS = "parcours", "frise du parcours"
+    JUSTIFICATIF = "justificatif", "téléchargement d'un justificatif"
+    DIAGNOSTIC = "diagnostic", "diagnostic d'éligibilité"
+    COMPETENCES = "competences", "suivi des compétences"
+    EXPORT_JSON = "export_json", "export des données (JSON)"
+    EXPORT_PDF = "export_pdf", "export des données (PDF)"
+
+
 # Version of the information text given to the person (participants/templates/…/information.html).
 INFORMATION_VERSION = "2026-11"
 

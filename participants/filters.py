@@ -5,9 +5,16 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from clauses.accounts.models import Organisation
-from participants.enums import REFERRAL_PENDING, ReferralStatus
-from participants.models import EligibilityCriterion, EligibilityDiagnosis, Participant, Proof, Referral
+from clauses.accounts.models import Organisation, User
+from participants.enums import REFERRAL_PENDING, ReferralStatus, ViewKind
+from participants.models import (
+    EligibilityCriterion,
+    EligibilityDiagnosis,
+    Participant,
+    ParticipantViewLog,
+    Proof,
+    Referral,
+)
 
 MAX_WORDS = 6
 EXPIRY_WINDOW = timedelta(days=60)
@@ -92,3 +99,27 @@ class ReferralFilter(django_filters.FilterSet):
 
     def filter_pending(self, queryset, name, value):
         return queryset.filter(status__in=REFERRAL_PENDING) if value else queryset
+
+
+class ViewLogFilter(django_filters.FilterSet):
+    """The consultations log (administrators): by whom, what, and between which days."""
+
+    user = django_filters.ModelChoiceFilter(
+        label="Par", queryset=User.objects.none(), to_field_name="public_id", empty_label="Tout le monde"
+    )
+    what = django_filters.ChoiceFilter(label="Consultation", choices=ViewKind.choices, empty_label="Toutes")
+    since = django_filters.DateFilter(
+        label="Du", field_name="viewed_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        label="Au", field_name="viewed_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    participant = django_filters.UUIDFilter(label="Identifiant du dossier", field_name="participant__public_id")
+
+    class Meta:
+        model = ParticipantViewLog
+        fields = ["user", "what", "since", "until", "participant"]
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["user"].queryset = users

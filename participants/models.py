@@ -31,6 +31,7 @@ from participants.enums import (
     RefusalReason,
     Sex,
     SocialBenefit,
+    ViewKind,
 )
 
 STRUCTURE = {
@@ -40,6 +41,7 @@ STRUCTURE = {
     "limit_choices_to": {"kind": OrganisationKind.FACILITATION},
 }
 MAX_PROOF_SIZE = 10 * 1024 * 1024
+ANONYMISED_NAME = "Personne anonymisée"
 
 
 # Letters that no accent removal turns into a plain one: « AYDIN » (typed in capitals, as in the import template)
@@ -142,6 +144,13 @@ class ParticipantQuerySet(ScopedQuerySet):
         referred = Referral.objects.filter(participant=OuterRef("pk"), prescriber_organisation=organisation)
         return self.filter(Q(referent_organisation=organisation) | Exists(referred))
 
+    def managed_by_structure(self, structure):
+        # An anonymised record is kept for the figures only: nobody changes it any more.
+        return super().managed_by_structure(structure).filter(anonymised_at__isnull=True)
+
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
+
     def meeting_facts(self, code, on):
         """Participants whose recorded facts satisfy criterion `code` on `on` (proofs aside), in SQL."""
         years_ago = lambda n: on - relativedelta(years=n)  # noqa: E731
@@ -222,6 +231,8 @@ class Participant(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # RGPD retention (suivi.retention): identity, contact and free text erased, the figures' facts kept.
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -244,6 +255,10 @@ class Participant(models.Model):
     def get_absolute_url(self):
         return reverse("participants:participant_detail", args=[self.public_id])
 
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
+
     def clean(self):
         super().clean()
         unknown = set(self.obstacles or ()) - set(Obstacle.values)
@@ -257,10 +272,14 @@ class Participant(models.Model):
 
     @property
     def full_name(self):
+        if self.anonymised_at:
+            return ANONYMISED_NAME
         return f"{self.first_name} {self.last_name}"
 
     @property
     def initials(self):
+        if self.anonymised_at:
+            return "—"
         return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
 
     def facts(self):
@@ -337,17 +356,36 @@ class Consent(models.Model):
         return self.withdrawn_on is None
 
 
+class ParticipantViewLogQuerySet(ScopedQuerySet):
+    """The log is read by the structure's administrators only (DESIGN: « audit et conservation »)."""
+
+    structure_lookup = "participant__structure"
+
+    def visible_to(self, membership):
+        if effective_role(membership) == Role.ADMIN:
+            return self.for_structure(membership.organisation)
+        return self.none()
+
+    def manageable_by(self, membership):
+        return self.none()  # append-only: written by the views, pruned by `participants.services.view_logs_prune`
+
+
 class ParticipantViewLog(models.Model):
-    """Who opened a participant's record, and when (append-only; no history of its own)."""
+    """Who opened a participant's record, what, and when (append-only; no history of its own). Written once per
+    request by `participants.services.view_log`; kept VIEW_LOG_RETENTION_MONTHS months."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="view_logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    viewed_at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField("consultation", max_length=20, choices=ViewKind.choices, default=ViewKind.FICHE)
+    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ParticipantViewLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = "consultation d'un dossier"
         verbose_name_plural = "consultations des dossiers"
-        ordering = ["-viewed_at"]
+        ordering = ["-viewed_at", "-pk"]
+        indexes = [models.Index(fields=["participant", "user", "what", "viewed_at"])]
 
     def __str__(self):
         return f"Consultation du {self.viewed_at:%d/%m/%Y %H:%M}"

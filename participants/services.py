@@ -1,11 +1,14 @@
 """Writes on participants, consents, proofs, diagnoses and fiches navettes. Atomic; status changes are logged."""
 
 import logging
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -13,12 +16,13 @@ from clauses.accounts.enums import Role
 from clauses.accounts.models import Membership
 from marches.enums import ATTRIBUTED, QpvLocation
 from participants import eligibility
-from participants.enums import INFORMATION_VERSION, ProofStatus, ReferralStatus
+from participants.enums import INFORMATION_VERSION, ProofStatus, ReferralStatus, ViewKind
 from participants.models import (
     Consent,
     EligibilityCriterion,
     EligibilityDiagnosis,
     Participant,
+    ParticipantViewLog,
     Proof,
     Referral,
     ReferralEvent,
@@ -361,3 +365,131 @@ def referral_event_send(*, event: ReferralEvent) -> int:
     body = render_to_string("participants/emails/referral_event_body.txt", context)
     send_mail(settings.EMAIL_SUBJECT_PREFIX + subject, body, None, recipients)
     return len(recipients)
+
+
+# --- RGPD: the log of who viewed a record, and anonymisation ---------------------------------------------------
+
+
+def view_log(*, participant_id, user, what=ViewKind.FICHE, now=None) -> bool:
+    """Record that `user` viewed a participant's record (one row per request at most: two queries, whatever the
+    page shows). The same user, record and kind of view within VIEW_LOG_WINDOW_MINUTES make one row: a page
+    reloaded ten times is one consultation. Returns whether a row was written."""
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.VIEW_LOG_WINDOW_MINUTES)
+    recent = ParticipantViewLog.objects.filter(
+        participant_id=participant_id, user=user, what=what, viewed_at__gte=since
+    )
+    if recent.exists():
+        return False
+    ParticipantViewLog.objects.create(participant_id=participant_id, user=user, what=what)
+    return True
+
+
+def view_logs_prune(*, now=None) -> int:
+    """Delete the consultations older than VIEW_LOG_RETENTION_MONTHS months. Returns how many."""
+    limit = (now or timezone.now()) - relativedelta(months=settings.VIEW_LOG_RETENTION_MONTHS)
+    deleted, _ = ParticipantViewLog.objects.filter(viewed_at__lt=limit).delete()
+    return deleted
+
+
+ERASED = "(effacé)"
+# What anonymisation blanks on the person and on the fiches navettes that brought them: identity, contact, free
+# text, and the situation facts no figure reads (minima sociaux, justice, refugee status, freins). Kept, for the
+# bilans and the consolidation (R-BILAN, R-CONSO): structure, sex, year of birth, qualification, QPV yes/no, RQTH
+# yes/no, the référent's organisation (prescriber kind), the trades looked for (GPEC); the diagnoses' criteria met.
+PERSON_BLANKS = {
+    "email": "", "phone": "", "postcode": "", "city": "", "registration_date": None, "social_benefit": "",
+    "refugee": False, "under_justice": False, "siae_employee": False, "young_inactive": False, "obstacles": [],
+}  # fmt: skip
+PARTICIPANT_BLANKS = PERSON_BLANKS | {
+    "last_name": "anonymisée", "first_name": "Personne", "name_key": "", "qpv_name": "", "notes": "",
+    "referent_name": "", "referent_email": "",
+}  # fmt: skip
+REFERRAL_BLANKS = PERSON_BLANKS | {
+    "last_name": "anonymisée", "first_name": "Personne", "target_job": "", "motivation": "", "review_note": "",
+}  # fmt: skip
+
+
+def anonymised_birth_date(birth_date: date) -> date:
+    """The year of birth only, as its 31 December: a person's age on any 31 December is then the same as with the
+    true date, so a year's figures by age band (dashboards, consolidation, a calendar year's bilan) do not move.
+    A bilan ending within a year may put a person born later in that year one band lower (26 or 50 years)."""
+    return date(birth_date.year, 12, 31)
+
+
+def scrub_with_history(model, pks, values) -> int:
+    """Set `values` on the rows `pks` of `model` and on every historical row of them (django-simple-history keeps
+    a copy of each version: left alone it would keep the names). Bulk updates: a few queries per model."""
+    pks = list(pks)
+    if not pks:
+        return 0
+    rows = model._default_manager.filter(pk__in=pks).update(**values)
+    model.history.model.objects.filter(id__in=pks).update(**values)
+    return rows
+
+
+@transaction.atomic
+def participant_anonymise_records(*, participant: Participant, by=None, now=None) -> list:
+    """Anonymise what this app holds of a person: the record and its history, their fiches navettes (and their
+    steps' messages), consents' notes, diagnoses' reasons; their proofs and CVs are deleted with their files.
+    Returns the files to delete from storage once the transaction is committed (the caller deletes them).
+
+    Called by `suivi.retention.participant_anonymise`, which also blanks what the later steps of the parcours
+    hold (contracts' notes, follow-up, sorties…)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.anonymised_at:
+        raise ValidationError("Cette personne est déjà anonymisée.")
+    birth_date = anonymised_birth_date(participant.birth_date)
+    for field, value in PARTICIPANT_BLANKS.items():
+        setattr(participant, field, value)
+    participant.birth_date = birth_date
+    participant.anonymised_at = now or timezone.now()
+    participant._change_reason = "anonymisation (RGPD)"
+    participant._history_user = by
+    participant.save()
+    participant.name_key = ""  # save() computes it from the placeholder names: nothing to find a person by
+    Participant.objects.filter(pk=participant.pk).update(name_key="")
+    history_values = PARTICIPANT_BLANKS | {"birth_date": birth_date}
+    Participant.history.model.objects.filter(id=participant.pk).update(**history_values)
+
+    referrals = list(Referral.objects.filter(participant=participant).values_list("pk", flat=True))
+    for pk, born in Referral.objects.filter(pk__in=referrals).values_list("pk", "birth_date"):
+        scrub_with_history(Referral, [pk], REFERRAL_BLANKS | {"birth_date": anonymised_birth_date(born)})
+    events = ReferralEvent.objects.filter(referral__in=referrals).values_list("pk", flat=True)
+    scrub_with_history(ReferralEvent, events, {"message": ""})
+    scrub_with_history(Consent, participant.consents.values_list("pk", flat=True), {"withdrawal_note": ""})
+    _anonymise_diagnoses(participant)
+    return _delete_proofs(Proof.objects.filter(Q(participant=participant) | Q(referral__in=referrals)))
+
+
+def _anonymise_diagnoses(participant):
+    """The criteria met stay (the bilans' publics); the reasons ("inscrit depuis le …") and proofs' ids go."""
+    kept = ("code", "label", "public", "met")
+    historical = EligibilityDiagnosis.history.model
+    diagnoses = list(EligibilityDiagnosis.objects.filter(participant=participant).only("pk", "details"))
+    rows = list(historical.objects.filter(id__in=[d.pk for d in diagnoses]).only("history_id", "details"))
+    for row in [*diagnoses, *rows]:
+        row.details = [{key: item.get(key) for key in kept} for item in row.details or ()]
+    EligibilityDiagnosis.objects.bulk_update(diagnoses, ["details"])
+    historical.objects.bulk_update(rows, ["details"])
+
+
+def _delete_proofs(proofs):
+    """Delete the proofs (their handoffs' links go with them) and blank their historical rows' file names."""
+    found = list(proofs.only("pk", "file"))
+    names = [proof.file.name for proof in found if proof.file.name]
+    pks = [proof.pk for proof in found]
+    Proof.objects.filter(pk__in=pks).delete()  # its history gets a row of the deletion, scrubbed below too
+    Proof.history.model.objects.filter(id__in=pks).update(original_name=ERASED, verification_note="", file="")
+    return names
+
+
+def delete_files_on_commit(names, storage=None):
+    """Delete files from private storage once the transaction that stopped pointing at them is committed."""
+    storage = storage or Proof._meta.get_field("file").storage
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)

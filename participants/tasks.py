@@ -16,3 +16,9 @@ def send_referral_event_email(event_id):
         return services.referral_event_send(event=event)
     except OSError as error:
         raise EmailDeliveryError(f"étape {event.pk} non remise ({type(error).__name__})") from None
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def prune_view_logs():
+    """Nightly (beat): the log of who viewed a record keeps VIEW_LOG_RETENTION_MONTHS months."""
+    return services.view_logs_prune()

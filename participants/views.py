@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -9,13 +10,13 @@ from django.views.decorators.http import require_POST
 
 from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, role_required, visible
 from clauses.accounts.enums import OrganisationKind, Role
-from clauses.accounts.models import Organisation
+from clauses.accounts.models import Organisation, User
 from clauses.pagination import paginate
 from clauses.queueing import queue_after_commit
 from marches.models import Market
 from participants import eligibility, services
-from participants.enums import REFERRAL_PENDING, ReferralStatus
-from participants.filters import EXPIRY_WINDOW, ParticipantFilter, ReferralFilter
+from participants.enums import REFERRAL_PENDING, ReferralStatus, ViewKind
+from participants.filters import EXPIRY_WINDOW, ParticipantFilter, ReferralFilter, ViewLogFilter
 from participants.forms import (
     ConsentForm,
     ConsentWithdrawForm,
@@ -41,6 +42,7 @@ STAFF = (Role.FACILITATEUR, Role.ADMIN)
 staff_only = role_required(*STAFF)
 prescriber_only = role_required(Role.PRESCRIPTEUR)
 staff_or_prescriber = role_required(*STAFF, Role.PRESCRIPTEUR)
+admin_only = role_required(Role.ADMIN)
 
 
 def _is_staff(request):
@@ -120,8 +122,15 @@ def participant_detail(request, public_id):
     participant = get_visible_or_404(
         request, Participant.objects.select_related("referent_organisation", "structure"), public_id=public_id
     )
-    ParticipantViewLog.objects.create(participant=participant, user=request.user)
+    services.view_log(participant_id=participant.pk, user=request.user, what=ViewKind.FICHE)
     is_staff = _is_staff(request)
+    is_admin = request.membership.role == Role.ADMIN
+    if participant.is_anonymised:
+        # Kept for the figures only: nothing to read or change, nobody to name.
+        return render(
+            request, "participants/participant_anonymised.html",
+            {"participant": participant, "is_staff": is_staff, "is_admin": is_admin},
+        )  # fmt: skip
     has_consent = participant.consents.filter(withdrawn_on__isnull=True).exists()
     if not is_staff and not has_consent:
         # Consent withdrawn: a partner sees who the person is, nothing of their situation.
@@ -140,10 +149,43 @@ def participant_detail(request, public_id):
         "referrals": referrals,
         "today": timezone.localdate(),
     }
-    if is_staff:
-        context["views"] = participant.view_logs.select_related("user")[:10]
-        context["view_count"] = participant.view_logs.count()
+    context["is_admin"] = is_admin
+    if is_admin:  # the log of who viewed the record is the administrators' (audit)
+        logs = visible(request, ParticipantViewLog).filter(participant=participant)
+        context["views"] = logs.select_related("user")[:5]
+        context["view_count"] = logs.count()
     return render(request, "participants/participant_detail.html", context)
+
+
+@admin_only
+def participant_views(request, public_id):
+    """Who viewed a person's record, and what, newest first (administrators: audit)."""
+    participant = get_visible_or_404(request, Participant, public_id=public_id)
+    logs = visible(request, ParticipantViewLog).filter(participant=participant).select_related("user")
+    return render(
+        request,
+        "participants/participant_views.html",
+        {"participant": participant, "page": paginate(request, logs), "months": settings.VIEW_LOG_RETENTION_MONTHS},
+    )
+
+
+@admin_only
+def view_log_list(request):
+    """Every consultation of the structure's records, filtered by who, what and when (administrators: audit)."""
+    logs = visible(request, ParticipantViewLog).select_related("user", "participant")
+    filterset = ViewLogFilter(request.GET or None, queryset=logs, users=_structure_users(request))
+    found = filterset.qs if not filterset.is_bound or filterset.is_valid() else logs.none()
+    return render(
+        request,
+        "participants/view_log_list.html",
+        {"filter": filterset, "page": paginate(request, found), "months": settings.VIEW_LOG_RETENTION_MONTHS},
+    )
+
+
+def _structure_users(request):
+    """The people whose consultations an administrator may look for: those who can see the structure's records."""
+    seen_by = visible(request, ParticipantViewLog).values("user")
+    return User.objects.filter(pk__in=seen_by).order_by("last_name", "first_name")
 
 
 @staff_only
@@ -187,7 +229,12 @@ def consent_withdraw(request, public_id):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.warning(request, "Le consentement est retiré : ne gardez que ce que la loi vous impose.")
+            messages.warning(
+                request,
+                "Le consentement est retiré : la situation de la personne n'est plus utilisée ni partagée avec les "
+                "partenaires. Si rien n'oblige à garder son dossier, un administrateur peut l'anonymiser dès "
+                "maintenant.",
+            )
         return redirect(participant)
     return render(request, "participants/consent_withdraw.html", {"form": form, "participant": participant})
 
@@ -235,7 +282,7 @@ def proof_download(request, public_id):
     """The file, as an attachment, to those who may see it; never from a public URL."""
     proof = get_visible_or_404(request, Proof, public_id=public_id)
     if proof.participant_id:
-        ParticipantViewLog.objects.create(participant_id=proof.participant_id, user=request.user)
+        services.view_log(participant_id=proof.participant_id, user=request.user, what=ViewKind.JUSTIFICATIF)
     try:
         handle = proof.file.open("rb")
     except FileNotFoundError as error:
@@ -320,7 +367,7 @@ def diagnosis_detail(request, public_id):
     diagnosis = get_visible_or_404(
         request, EligibilityDiagnosis.objects.select_related("participant", "market__buyer"), public_id=public_id
     )
-    ParticipantViewLog.objects.create(participant=diagnosis.participant, user=request.user)
+    services.view_log(participant_id=diagnosis.participant_id, user=request.user, what=ViewKind.DIAGNOSTIC)
     today = timezone.localdate()
     return render(
         request,

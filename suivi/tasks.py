@@ -52,3 +52,11 @@ def propose_returns_to_referents():
 def create_due_outcome_checks():
     """Daily (Celery beat): put the checks at 6, 12, 18 and 24 months in the to-do list as they fall due."""
     return outcome_services.outcome_checks_create_due(on=timezone.localdate())
+
+
+@shared_task(soft_time_limit=25 * 60, time_limit=30 * 60)
+def anonymise_participants():
+    """Nightly (beat): RGPD retention, the people whose last follow-up ended RETENTION_MONTHS ago are anonymised."""
+    from django.core.management import call_command
+
+    call_command("anonymise_participants", "--wet-run")

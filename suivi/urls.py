@@ -1,10 +1,13 @@
 from django.urls import path
 
-from suivi.views import contracts, followup, gpec, handoffs, hours, imports, offers, outcomes, skills, timeline
+from suivi.views import contracts, followup, gpec, handoffs, hours, imports, offers, outcomes, rgpd, skills, timeline
 
 app_name = "suivi"
 
 urlpatterns = [
+    # RGPD: a person's data (right of access), anonymisation on request
+    path("participants/<uuid:public_id>/donnees.<str:fmt>", rgpd.participant_export, name="participant_export"),
+    path("participants/<uuid:public_id>/anonymiser/", rgpd.participant_anonymise, name="participant_anonymise"),
     # Job offers and positionings
     path("offres/", offers.offer_list, name="offer_list"),
     path("offres/nouvelle/", offers.offer_create, name="offer_create"),

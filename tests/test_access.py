@@ -30,6 +30,7 @@ from tests.access import (
 )
 from tests.comites.access_cases import CASES as COMITES_CASES
 from tests.conftest import build_world, restore_reference_data
+from tests.participants.access_rgpd import CASES as RGPD_CASES
 from tests.reporting.access_cases import REPORTING_CASES
 from tests.suivi.access_cases import SUIVI_CASES
 
@@ -322,6 +323,7 @@ ACCESS_CASES = {
     "accounts:membership_resend_invitation": membership_cases(
         "accounts:membership_resend_invitation", "post", admin_only(302)
     ),
+    **RGPD_CASES,
     **SUIVI_CASES,
     **COMITES_CASES,
     **REPORTING_CASES,

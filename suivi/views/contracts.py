@@ -57,7 +57,8 @@ def _form(request, *, instance=None, initial=None, data=None):
         instance=instance,
         initial=initial or {},
         structure=request.membership.organisation,
-        participants=visible(request, Participant),
+        # No new contract for an anonymised person; an existing one keeps its participant.
+        participants=visible(request, Participant) if instance else visible(request, Participant).not_anonymised(),
         companies=visible(request, Company),
         awards=visible(request, Award),
     )

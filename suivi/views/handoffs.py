@@ -105,7 +105,7 @@ def _uuid(value):
 
 @staff_only
 def handoff_create(request):
-    participants = visible(request, Participant)
+    participants = visible(request, Participant).not_anonymised()
     initial = {}
     key = _uuid(request.GET.get("participant"))
     if key:

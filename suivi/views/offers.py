@@ -160,7 +160,9 @@ def _candidates(request):
     """Whom the membership may put forward: people with a consent in force they see, and fiches being examined."""
     # Exists, not a join: a join on consents would also let through people who never gave one (NULL row).
     consent = Consent.objects.filter(participant=OuterRef("pk"), withdrawn_on__isnull=True)
-    participants = visible(request, Participant).filter(Exists(consent)).order_by("last_name", "first_name")
+    participants = (
+        visible(request, Participant).not_anonymised().filter(Exists(consent)).order_by("last_name", "first_name")
+    )
     referrals = (
         visible(request, Referral)
         .filter(status__in=(ReferralStatus.SOUMISE, ReferralStatus.EN_VERIFICATION))

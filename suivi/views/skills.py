@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, visible
 from clauses.pdf import pdf_response, render_pdf
-from participants.models import Participant, ParticipantViewLog
+from participants import services as participant_services
+from participants.enums import ViewKind
+from participants.models import Participant
 from suivi.enums import ReviewMoment, SkillLevel
 from suivi.forms_skills import SkillsItemFormSet, SkillsReviewForm, items_initial
 from suivi.models import SkillsReview, SkillsReviewItem, WorkContract
@@ -121,7 +123,7 @@ def followed_participant_or_404(request, public_id):
         or not participant.consents.filter(withdrawn_on__isnull=True).exists()  # withdrawn: partners see nothing
     ):
         raise Http404
-    ParticipantViewLog.objects.create(participant=participant, user=request.user)
+    participant_services.view_log(participant_id=participant.pk, user=request.user, what=ViewKind.COMPETENCES)
     return participant
 
 

@@ -4,7 +4,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clauses.accounts.access import get_visible_or_404, visible
-from participants.models import Participant, ParticipantViewLog
+from participants import services as participant_services
+from participants.enums import ViewKind
+from participants.models import Participant
 from suivi import timeline
 from suivi.views.common import is_staff, staff_or_prescriber
 
@@ -14,7 +16,7 @@ def participant_timeline(request, public_id):
     participant = get_visible_or_404(
         request, Participant.objects.select_related("referent_organisation"), public_id=public_id
     )
-    ParticipantViewLog.objects.create(participant=participant, user=request.user)
+    participant_services.view_log(participant_id=participant.pk, user=request.user, what=ViewKind.PARCOURS)
     staff = is_staff(request)
     if not staff and not participant.consents.filter(withdrawn_on__isnull=True).exists():
         # Consent withdrawn: a partner sees who the person is, nothing of their parcours.

@@ -111,10 +111,14 @@ def test_every_opening_of_a_record_is_logged(client, world):
     client.force_login(world.prescripteur.user)
     client.get(world.participant.get_absolute_url())
     client.force_login(world.facilitateur.user)
+    client.get(world.participant.get_absolute_url())
+    client.force_login(world.admin.user)  # the log is the administrators' (audit)
     page = text(client.get(world.participant.get_absolute_url()))
     logs = ParticipantViewLog.objects.filter(participant=world.participant)
-    assert [log.user for log in logs.order_by("viewed_at")] == [world.prescripteur.user, world.facilitateur.user]
-    assert "2 consultations enregistrées" in page
+    assert [log.user for log in logs.order_by("viewed_at")] == [
+        world.prescripteur.user, world.facilitateur.user, world.admin.user
+    ]  # fmt: skip
+    assert "3 consultations enregistrées" in page
 
 
 def test_the_prescriber_sees_the_follow_up_but_not_the_facilitators_notes(client, world):
