@@ -532,9 +532,12 @@ def referral_review(request, public_id):
         response = _decide(request, referral, decision_form)
         if response:
             return response
+    unknown = request.method == "POST" and action not in ("review", "decide")
+    if unknown:  # a forged or outdated form: say so rather than show the page again as if nothing was sent
+        messages.error(request, "Demande incomprise : rechargez la page, puis enregistrez de nouveau.")
     context = _referral_context(request, referral)
     context.update({"review_form": review_form, "decision_form": decision_form, "duplicates": duplicates})
-    return render(request, "participants/referral_review.html", context)
+    return render(request, "participants/referral_review.html", context, status=400 if unknown else 200)
 
 
 def _decide(request, referral, form):
