@@ -4,7 +4,7 @@ written when refused, stored text shown escaped.
 The forms come from tests/hostile/registry.py (one entry per URL reading POST data, checked against the URL
 configuration); their fields are read from the page. Hypothesis draws, per example, a few fields and a hostile
 value for each (tests/hostile/values.py); the other fields keep the page's values. Each example runs in its own
-savepoint. CI runs 3 examples per form, reproducibly (derandomize); `HYPOTHESIS_PROFILE=thorough` runs 150.
+savepoint. CI runs 2 examples per form, reproducibly (derandomize); `HYPOTHESIS_PROFILE=thorough` runs 150.
 """
 
 from dataclasses import dataclass
