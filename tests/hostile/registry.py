@@ -146,7 +146,9 @@ HOSTILE = {
     "suivi:assignment_exception": Hostile(markup="réservé à l'alternance : le contrat du monde n'en est pas un"),
     "suivi:company_grid": Hostile(markup=NO_TEXT, url=lambda w: _grid_url("suivi:company_grid", w.company)),
     "suivi:market_grid": Hostile(markup=NO_TEXT, url=lambda w: _grid_url("suivi:market_grid", w.market)),
-    "suivi:import_start": Hostile(markup="voir tests/hostile/test_imports.py"),
+    "suivi:import_start": Hostile(
+        markup="un fichier : fichiers hostiles tirés ici, cellules dans tests/suivi/test_imports.py"
+    ),
     "suivi:import_confirm": action("apercu"),
     "suivi:import_cancel": action(),
     "suivi:skills_review_create": action("moment"),
