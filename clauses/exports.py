@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils import formats
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -52,11 +53,19 @@ def csv_response(filename, header, rows):
     return response
 
 
+def xlsx_text(value):
+    """Text as a worksheet may hold it: control characters (a pasted \x1f, \x0b…) are dropped, since openpyxl
+    refuses them and the whole export would fail."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def _xlsx_cell(sheet, value):
     if isinstance(value, Decimal):
         value = float(value)
     elif isinstance(value, bool):
         value = "oui" if value else "non"
+    if isinstance(value, str):
+        value = xlsx_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with

@@ -320,3 +320,10 @@ LOGGING = {
 
 # Absolute address of the site, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Antivirus (issue 9): uploads (proofs, imports) are streamed to clamd when CLAMD_ADDRESS is set
+# (tcp://host:3310 or unix:///path/clamd.ctl). Fail closed: clamd unreachable → upload refused, unless
+# CLAMD_FAIL_OPEN=true. See clauses/antivirus.py.
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=10.0)
+CLAMD_FAIL_OPEN = env.bool("CLAMD_FAIL_OPEN", default=False)

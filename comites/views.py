@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -247,8 +248,10 @@ def decision_status(request, public_id):
     else:
         messages.error(request, " ".join(form.errors["status"]))
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    # A path of this site only, sent as is: `redirect()` would take any other text for a view name to look up
+    # (a hostile `next` such as ":" was a server error).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
     return redirect(f"{decision.meeting.get_absolute_url()}#decisions")
 
 

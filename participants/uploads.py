@@ -7,6 +7,7 @@ import warnings
 from django.core.exceptions import ValidationError
 from PIL import Image
 
+from clauses.antivirus import check_upload
 from participants.models import MAX_PROOF_SIZE
 
 SIGNATURES = (
@@ -41,6 +42,7 @@ def detect_content_type(uploaded):
             _check_image(uploaded)
     finally:
         uploaded.seek(0)
+    check_upload(uploaded)  # clamd, when configured (fail closed)
     return content_type
 
 

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -277,6 +279,19 @@ def proof_upload(request, public_id):
     )
 
 
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def _download_name(proof):
+    """The name the person gave, with the extension of what the file really is: a PDF sent as "facture.exe"
+    downloads as "facture.pdf", never as a program."""
+    stem, extension = os.path.splitext(proof.original_name)
+    expected = EXTENSIONS.get(proof.content_type, "")
+    if extension.lower() in (expected, ".jpeg" if expected == ".jpg" else expected):
+        return proof.original_name
+    return (stem or "justificatif") + expected
+
+
 @staff_or_prescriber
 def proof_download(request, public_id):
     """The file, as an attachment, to those who may see it; never from a public URL."""
@@ -287,7 +302,9 @@ def proof_download(request, public_id):
         handle = proof.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("Le fichier de ce justificatif est introuvable.") from error
-    response = FileResponse(handle, as_attachment=True, filename=proof.original_name, content_type=proof.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=_download_name(proof), content_type=proof.content_type
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -579,9 +596,12 @@ def referral_review(request, public_id):
         response = _decide(request, referral, decision_form)
         if response:
             return response
+    unknown = request.method == "POST" and action not in ("review", "decide")
+    if unknown:  # a forged or outdated form: say so rather than show the page again as if nothing was sent
+        messages.error(request, "Demande incomprise : rechargez la page, puis enregistrez de nouveau.")
     context = _referral_context(request, referral)
     context.update({"review_form": review_form, "decision_form": decision_form, "duplicates": duplicates})
-    return render(request, "participants/referral_review.html", context)
+    return render(request, "participants/referral_review.html", context, status=400 if unknown else 200)
 
 
 def _decide(request, referral, form):

@@ -90,7 +90,9 @@ password_change_done = membership_not_required(
 def choose_membership(request):
     form = ChooseMembershipForm(data=request.POST or None, memberships=request.memberships)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path of this site only: `redirect()` takes any other text for a view name (":" was a server error).
+    allowed = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+    if not (next_url.startswith("/") and allowed):
         next_url = ""
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data["membership"]

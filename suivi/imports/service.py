@@ -1,6 +1,7 @@
 """What an import would do (the preview) and its writes: create, apply all at once, abandon."""
 
 import hashlib
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from clauses.antivirus import check_upload
 from participants.uploads import clean_file_name
 from suivi import hours as rules
 from suivi import services
@@ -157,6 +159,7 @@ def hour_import_create(*, structure, uploaded_file, month=None, by) -> HourImpor
     uploaded_file.seek(0)
     data = uploaded_file.read(MAX_FILE_SIZE + 1)
     table = read_table(data, has_default_month=month is not None)
+    check_upload(io.BytesIO(data))  # clamd, when configured (fail closed), once the file is known readable
     rows, _, _ = parse_rows(table, month)
     hour_import = HourImport(
         structure=structure,

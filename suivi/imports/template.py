@@ -9,6 +9,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from clauses.exports import xlsx_text
 from participants.models import name_key
 from suivi.imports.layout import COLUMNS, HEADER, RULES
 from suivi.imports.rows import siret_label
@@ -54,6 +55,8 @@ def template_rows(contracts, month):
 
 
 def _write_cell(sheet, value, bold=False, wrap=False):
+    if isinstance(value, str):
+        value = xlsx_text(value)  # a control character in a name would make the whole template fail
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with

@@ -40,7 +40,13 @@ def skills_context(request, contract) -> dict:
 def skills_review_create(request, public_id):
     contract = get_manageable_or_404(request, WorkContract, public_id=public_id)
     moment = request.POST.get("moment", "")
-    existing = SkillsReview.objects.filter(contract=contract, moment=moment).first()
+    # Looked up only for a known moment: a hostile value (a NUL byte) must reach the service's French refusal,
+    # never the database.
+    existing = (
+        SkillsReview.objects.filter(contract=contract, moment=moment).first()
+        if moment in ReviewMoment.values
+        else None
+    )
     if existing is not None:
         return redirect(existing)
     try:
