@@ -116,6 +116,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clauses.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Faults (issue 9): a connection kept between requests (CONN_MAX_AGE > 0) is checked before its first use in each
+# request, so that the app survives a PostgreSQL restart without being restarted itself.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers wait for each other instead of failing with "database is locked".
@@ -245,6 +248,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# Faults (issue 9): with Redis down, a page that queues a task gives up publishing after one more try instead of
+# four (each connection attempt bounded by CELERY_BROKER_CONNECTION_TIMEOUT); what was not queued is sent again
+# by "resend-report-jobs" below.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # Periodic jobs (Celery beat) are all listed here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # R-SEQ: every morning, propose the return to their référent of people whose clause contract has ended.
@@ -256,6 +263,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "create-due-outcome-checks": {
         "task": "suivi.tasks.create_due_outcome_checks",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Bilans asked for while the task queue was down, or lost with a worker: sent again (issue 9, faults).
+    "resend-report-jobs": {
+        "task": "reporting.tasks.resend_report_jobs",
+        "schedule": 60.0,
     },
     # Kept figures (dashboards, consolidation): every structure's rows computed again for the new day.
     "refresh-kept-figures": {

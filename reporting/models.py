@@ -71,6 +71,11 @@ class ReportJob(models.Model):
     shared_with_committee = models.BooleanField("partagé avec le comité", default=False)
     requested_by = models.ForeignKey(verbose_name="demandé par", **USER)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    queued_at = models.DateTimeField(
+        "transmis le", null=True, blank=True,
+        help_text="Quand la file des tâches a reçu la demande ; vide tant qu'elle n'a pas pu la recevoir.",
+    )  # fmt: skip
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 
@@ -110,6 +115,11 @@ class ReportJob(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE
+
+    @property
+    def is_waiting_for_the_queue(self):
+        """Asked for, but the task queue could not take it yet (broker down): it is sent again when it is back."""
+        return self.status == JobStatus.EN_ATTENTE and self.queued_at is None
 
     @property
     def is_done(self):

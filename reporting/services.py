@@ -25,6 +25,12 @@ logger = logging.getLogger(__name__)
 TARGETS = {ReportKind.BILAN_ACHETEUR: Buyer, ReportKind.BILAN_MARCHE: Market, ReportKind.BILAN_ENTREPRISE: Company}
 STUCK_AFTER = timedelta(minutes=30)  # a job neither finished nor failed by then was lost (worker stopped, say)
 INTERRUPTED = "Le bilan ne s'est pas terminé (préparation interrompue) : il a été demandé de nouveau."
+MAX_ATTEMPTS = 2  # a job whose run was cut short twice (its worker killed, say) fails instead of looping
+INTERRUPTED_TWICE = (
+    "La préparation du bilan a été interrompue deux fois (le service qui prépare les bilans s'est arrêté en cours "
+    "de route). Relancez-le ; si cela se reproduit, signalez-le à l'équipe Clauses."
+)
+UNSENT_AFTER = timedelta(minutes=1)  # a job asked for and not handed to the queue by then: its sending failed
 FAILURE = "Le bilan n'a pas pu être préparé. Réessayez ; si l'erreur revient, signalez-la à l'équipe Clauses."
 
 
@@ -181,14 +187,60 @@ def _fail(job, error):
     job.save(update_fields=["status", "error", "finished_at"])
 
 
-def report_run(job_id):
-    """Render a job (called by the task): a bilan, or a year's batch packed as a ZIP. Never raises: a failure is
-    recorded on the job, in French, for the person who asked."""
-    job = ReportJob.objects.select_related("structure").get(pk=job_id)
+def report_mark_queued(job_id):
+    """The task queue has the job's rendering: it is no longer one to send again."""
+    ReportJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
+
+
+def report_jobs_to_send(now=None, unsent_after=UNSENT_AFTER):
+    """The jobs to hand to the queue again (ids): those it never took (the broker was down when they were asked
+    for), and those that gave no sign of life for STUCK_AFTER (their message lost with a worker, or with Redis).
+    Sending one twice is harmless: `report_run` runs a job once at a time."""
+    now = now or timezone.now()
+    lost = now - STUCK_AFTER
+    return list(
+        ReportJob.objects.filter(parent=None)
+        .filter(
+            Q(status=JobStatus.EN_ATTENTE, queued_at__isnull=True, created_at__lte=now - unsent_after)
+            | Q(status=JobStatus.EN_ATTENTE, queued_at__lte=lost)
+            | Q(status=JobStatus.EN_COURS, started_at__lte=lost)
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def _claim(job_id, *, redelivered, owned):
+    """Take a job to run it, or say why not (its status). A job found running is one whose run was cut short
+    (a message given back after its worker was lost, or sent again after STUCK_AFTER without a sign of life;
+    `owned`: a batch's bilan, run by its batch) or one another worker is running now (left alone). A job
+    cut short MAX_ATTEMPTS times fails, with a French message and the retry button, instead of looping."""
+    job = ReportJob.objects.select_for_update().select_related("structure").get(pk=job_id)
+    now = timezone.now()
     if job.status not in ACTIVE:
-        return job.status
-    job.status, job.started_at, job.error = JobStatus.EN_COURS, timezone.now(), ""
-    job.save(update_fields=["status", "started_at", "error"])
+        return None, job.status
+    if job.status == JobStatus.EN_COURS:
+        alive = job.started_at is not None and job.started_at > now - STUCK_AFTER
+        if alive and not (redelivered or owned):
+            return None, job.status
+        logger.warning("report job %s was interrupted (attempt %s)", job.public_id, job.attempts)
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status, job.error, job.finished_at = JobStatus.ECHEC, INTERRUPTED_TWICE, now
+            job.save(update_fields=["status", "error", "finished_at"])
+            return None, job.status
+    job.status, job.started_at, job.error, job.attempts = JobStatus.EN_COURS, now, "", job.attempts + 1
+    job.save(update_fields=["status", "started_at", "error", "attempts"])
+    return job, job.status
+
+
+def report_run(job_id, *, redelivered=False, owned=False):
+    """Render a job (called by the task): a bilan, or a year's batch packed as a ZIP. Never raises: a failure is
+    recorded on the job, in French, for the person who asked. `redelivered`: the queue gave the message back
+    (its worker was lost while it ran it)."""
+    job, status = _claim(job_id, redelivered=redelivered, owned=owned)
+    if job is None:
+        return status
     try:
         if job.kind == ReportKind.LOT_ANNUEL:
             _run_batch(job)
@@ -205,7 +257,7 @@ def _run_batch(parent):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
         for index, child in enumerate(children, start=1):
             _step(parent, int(100 * (index - 1) / len(children)), f"Bilan {index} sur {len(children)} : {child.title}")
-            report_run(child.pk)
+            report_run(child.pk, owned=True)
             child.refresh_from_db()
             if child.status != JobStatus.TERMINE:
                 raise RuntimeError("a bilan of the batch failed")
@@ -223,5 +275,6 @@ def report_retry(*, job, by):
     jobs = [job, *job.children.all()]
     for each in jobs:
         each.status, each.progress, each.step, each.error = JobStatus.EN_ATTENTE, 0, "", ""
-        each.save(update_fields=["status", "progress", "step", "error"])
+        each.attempts, each.queued_at = 0, None
+        each.save(update_fields=["status", "progress", "step", "error", "attempts", "queued_at"])
     return job

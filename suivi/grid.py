@@ -1,8 +1,9 @@
 """Monthly statements as grids of cells: what rows a company's (or a market's) month holds, and how a submitted
 grid becomes `services.Cell`s. Rows are read in a constant number of queries, whatever their number."""
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+import json
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
 
@@ -230,3 +231,42 @@ def totals(rows, values):
             result[cell.kind] += values.get(cell.name) or 0
     result["total"] = sum(result[kind] for kind in HourKind.values)
     return result
+
+
+# --- What the person was shown (optimistic concurrency) --------------------------------------------------------
+
+
+def shown_values(rows):
+    """{field name: Decimal or None}: the values the grid shows, as recorded when it was read."""
+    return {cell.name: cell.initial for row in rows for cell in row.cells}
+
+
+def shown_state(values):
+    """The shown values as the hidden field `_affiche` carries them back with the grid."""
+    return json.dumps({name: None if value is None else str(value) for name, value in values.items()})
+
+
+def read_shown_state(text, initial):
+    """The values the person was shown, from `_affiche`; a cell missing from it (a grid without the field, a row
+    that appeared since) counts as shown with what is recorded now."""
+    try:
+        sent = json.loads(text or "{}")
+        values = {
+            name: None if value is None else Decimal(value).quantize(rules.HUNDREDTH)
+            for name, value in sent.items()
+            if name in initial
+        }
+    except (ValueError, TypeError, AttributeError, InvalidOperation):
+        values = {}
+    return {**initial, **values}
+
+
+def changed_cells(cells, shown):
+    """The cells whose submitted value differs from the one shown, each carrying the value shown: only they are
+    written, and only if nobody changed them meanwhile."""
+    changed = []
+    for cell in cells:
+        before = shown.get(cell.key)
+        if cell.hours != before:
+            changed.append(replace(cell, shown=before))
+    return changed

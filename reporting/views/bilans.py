@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -9,13 +10,12 @@ from django.views.decorators.http import require_POST
 from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, role_required, visible
 from clauses.accounts.enums import Role
 from clauses.pagination import paginate
-from clauses.queueing import queue_after_commit
 from marches.enums import ATTRIBUTED
 from marches.models import Buyer, Company, Market
 from reporting import services
 from reporting.forms import BilanForm, YearBatchForm
 from reporting.models import ReportJob
-from reporting.tasks import render_report
+from reporting.tasks import send_report
 
 STAFF = (Role.FACILITATEUR, Role.ADMIN)
 staff_only = role_required(*STAFF)
@@ -43,10 +43,28 @@ def bilan_list(request):
     return render(request, "reporting/bilan_list.html", context)
 
 
+UNAVAILABLE = (
+    "Le service qui prépare les bilans est momentanément indisponible. Votre demande est enregistrée : le bilan "
+    "sera préparé dès son retour, sans que vous ayez à le demander de nouveau."
+)
+
+
+def _send_after_commit(request, job, sent_message):
+    """Once the job is saved, hand it to the queue and say what happened: with the queue down the request is
+    kept (`resend_report_jobs` sends it when the queue is back) and the person is told, never an error page."""
+
+    def send():
+        if send_report(job.pk):
+            messages.success(request, sent_message)
+        else:
+            messages.warning(request, UNAVAILABLE)
+
+    transaction.on_commit(send)
+
+
 def _queued(request, job, created):
     if created:
-        queue_after_commit(render_report, job.pk)
-        messages.success(request, "Le bilan est en préparation : vous pouvez suivre son avancement ici.")
+        _send_after_commit(request, job, "Le bilan est en préparation : vous pouvez suivre son avancement ici.")
     else:
         messages.info(request, "Ce bilan est déjà en préparation : voici où il en est.")
     return redirect(job)
@@ -127,6 +145,5 @@ def job_retry(request, public_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(job)
-    queue_after_commit(render_report, job.pk)
-    messages.success(request, "Le bilan est relancé.")
+    _send_after_commit(request, job, "Le bilan est relancé.")
     return redirect(job)

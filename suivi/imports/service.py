@@ -3,7 +3,7 @@
 import hashlib
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -112,8 +112,11 @@ def build_preview(*, data, structure, default_month=None, today=None):
             for amount in row.amounts:
                 amount.status = ERROR
             continue
+        shown = []
         for amount, cell in zip(row.amounts, row.cells, strict=True):
             entry = existing.get(cell.identity)
+            # What the preview announces is checked again when the import is written, under the lock.
+            shown.append(replace(cell, shown=entry.hours if entry is not None else None))
             hours = amount.hours.quantize(rules.HUNDREDTH)
             preview.hours += hours
             if entry is None:
@@ -125,6 +128,7 @@ def build_preview(*, data, structure, default_month=None, today=None):
             else:
                 amount.status = UNCHANGED
                 preview.unchanged += 1
+        row.cells = shown
     preview.rows = sorted(rows, key=lambda r: (not r.errors, r.number))
     return preview
 
@@ -204,6 +208,8 @@ def hour_import_apply(*, hour_import, by, fingerprint=None, today=None) -> Outco
     if fingerprint is not None and fingerprint != preview.fingerprint:
         return Outcome(applied=False, preview=preview, changed=True)
     result = services.hours_save(cells=preview.cells, by=by, source=HourSource.IMPORT, hour_import=locked, today=today)
+    if result.conflicts and not result.errors:  # hours entered between the preview above and the lock
+        return Outcome(applied=False, preview=preview_import(locked, today), changed=True)
     if result.errors:  # something changed since the preview: name the rows again
         by_number = {str(row.number): row for row in preview.rows}
         for key, messages in result.errors.items():

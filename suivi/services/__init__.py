@@ -453,6 +453,14 @@ def contract_delete(*, contract: WorkContract) -> None:
 # --- Hours ----------------------------------------------------------------------------------------------------
 
 
+class _NotChecked:
+    def __repr__(self):
+        return "NOT_CHECKED"
+
+
+NOT_CHECKED = _NotChecked()  # a cell's `shown` when no value seen beforehand is to be checked
+
+
 @dataclass(frozen=True)
 class Cell:
     """One value of a month's statement: a contract's hours of one kind on one award, or the hours subcontracted
@@ -465,6 +473,9 @@ class Cell:
     award: object = None  # for subcontracted hours
     subcontractor: object = None
     key: str = ""  # where to show an error (a form field name, a spreadsheet row)
+    # The value the person saw before changing it (None: empty). Saving checks, under lock, that it is still the
+    # recorded one: otherwise someone else changed it meanwhile and nothing is written (optimistic concurrency).
+    shown: object = NOT_CHECKED
 
     @property
     def identity(self):
@@ -480,10 +491,60 @@ class SaveResult:
     deleted: int = 0
     unchanged: int = 0
     errors: dict = field(default_factory=dict)  # key → [messages]
+    conflicts: dict = field(default_factory=dict)  # key → Conflict: changed by someone else since it was shown
 
     @property
     def changed(self):
         return self.created + self.updated + self.deleted
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A value someone else recorded after the person saw `shown`: what it is now, and who changed it."""
+
+    shown: Decimal | None
+    current: Decimal | None
+    by: str  # the person's name ("" if unknown)
+
+    @property
+    def message(self):
+        def say(value):
+            return "vide" if value is None else f"{rules.format_hours(value)} h"
+
+        who = f"par {self.by}" if self.by else "par quelqu'un d'autre"
+        return f"Modifiée entre-temps {who} : {say(self.shown)} → {say(self.current)}."
+
+
+def _conflicts(cells, by_identity):
+    """The cells whose recorded value is no longer the one shown: {key: Conflict}. One more query, for the
+    rows deleted meanwhile (who deleted them is in their history), only when there are some."""
+    found, deleted = {}, []
+    for cell in cells:
+        if cell.shown is NOT_CHECKED:
+            continue
+        row = by_identity.get(cell.identity)
+        current = row.hours if row is not None else None
+        shown = None if cell.shown is None else Decimal(cell.shown).quantize(rules.HUNDREDTH)
+        if current != shown:
+            by = row.updated_by.full_name if row is not None and row.updated_by is not None else ""
+            found[cell.key] = Conflict(shown, current, by)
+            if row is None:
+                deleted.append(cell)
+    if deleted:
+        last = {}
+        removals = HourEntry.history.filter(
+            history_type="-", month__in={c.month for c in deleted},
+            award_id__in={(c.assignment.award_id if c.assignment is not None else c.award.pk) for c in deleted},
+        ).select_related("history_user").order_by("history_date")  # fmt: skip
+        for removal in removals:
+            if removal.assignment_id is not None:
+                last[("contract", removal.assignment_id, removal.month, removal.kind)] = removal.history_user
+            else:
+                last[("sub", removal.award_id, removal.subcontractor_id, removal.month)] = removal.history_user
+        for cell in deleted:
+            user = last.get(cell.identity)
+            found[cell.key] = replace(found[cell.key], by=user.full_name if user is not None else "")
+    return found
 
 
 def _existing_entries(cells):
@@ -493,14 +554,16 @@ def _existing_entries(cells):
     contract_ids = {c.assignment.contract_id for c in cells if c.assignment is not None}
     months = {c.month for c in cells}
     person_rows = list(
-        HourEntry.objects.filter(assignment__contract__in=contract_ids, month__in=months).select_related("assignment")
+        HourEntry.objects.filter(assignment__contract__in=contract_ids, month__in=months).select_related(
+            "assignment", "updated_by"
+        )
     )
     sub_rows = list(
         HourEntry.objects.filter(
             subcontractor__isnull=False,
             award__in={c.award.pk for c in cells if c.assignment is None},
             month__in=months,
-        )
+        ).select_related("updated_by")
     )
     by_identity = {}
     for row in person_rows:
@@ -634,13 +697,16 @@ def _update_with_history(rows, fields, by):
 @transaction.atomic
 def hours_save(*, cells, by, source=HourSource.SAISIE, hour_import=None, today=None) -> SaveResult:
     """Record a month's statement — or a whole import — all at once: every cell is checked first, and if any
-    is wrong nothing is written. Writing the same values again changes nothing."""
+    is wrong nothing is written. Writing the same values again changes nothing. Cells carrying the value the
+    person saw (`shown`) are checked against what is recorded, under the lock: if someone else changed one of them
+    meanwhile, nothing is written and `conflicts` says which, what and who (no lost update)."""
     cells = list(cells)
     _lock(cells)
     cells = _prepared(cells)
     errors, by_identity = _validate(cells, today)
-    if errors:
-        return SaveResult(errors=errors)
+    conflicts = _conflicts(cells, by_identity)
+    if conflicts or errors:
+        return SaveResult(errors=errors, conflicts=conflicts)
     result = SaveResult()
     to_create, to_update, to_delete = [], [], []
     for cell in cells:

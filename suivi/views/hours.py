@@ -19,6 +19,7 @@ from suivi.enums import PERSON_KINDS
 from suivi.forms import HoursGridForm
 from suivi.indicators import contract_hours_total, long_contract_share, long_contract_share_by
 from suivi.models import LONG_CONTRACT_HOURS, Assignment, HourEntry, WorkContract
+from suivi.templatetags.hours_grid import hours_input
 from suivi.views.common import staff_only
 
 
@@ -73,23 +74,70 @@ def _show_errors(form, errors):
             form.add_error(key if key in form.fields else None, problem)
 
 
-def _statement(request, *, rows, to_cells, context, template):
-    """GET shows the grid; an htmx POST with `_apercu` checks it and answers totals and messages only (the focus
-    stays where it is); a plain POST saves the whole month at once, or nothing."""
-    form = HoursGridForm(data=request.POST or None, cells=grid.form_cells(rows))
+def _bind(rows, form):
     for row in rows:
         for cell in row.cells:
             cell.field = form[cell.name]
+
+
+def _conflicted(request, rows, form, shown, conflicts):
+    """The grid again after a save refused because someone else changed cells this person changed too: those
+    cells show the other person's values, with who and what on each; the cells this person changed alone keep
+    what they typed; the others show what is recorded now. Saving again goes through (the values shown are the
+    recorded ones)."""
+    initial = grid.shown_values(rows)
+    typed = form.cleaned_data
+    data = request.POST.copy()
+    for name, value in initial.items():
+        if name in conflicts:
+            data[name] = hours_input(conflicts[name].current)
+        elif typed.get(name) == shown.get(name):  # not changed by this person: what is recorded now
+            data[name] = hours_input(value)
+    shown = {**initial, **{name: conflict.current for name, conflict in conflicts.items()}}
+    again = HoursGridForm(data=data, cells=grid.form_cells(rows))
+    again.is_valid()
+    _bind(rows, again)
+    for name, conflict in conflicts.items():
+        again.add_error(name, conflict.message)
+    people = sorted({conflict.by for conflict in conflicts.values() if conflict.by})
+    who = " et ".join(people) if people else "quelqu'un d'autre"
+    count = len(conflicts)
+    again.add_error(
+        None,
+        f"Rien n'a été enregistré : pendant votre saisie, {who} a modifié "
+        + ("une case que vous avez changée aussi" if count == 1 else f"{count} cases que vous avez changées aussi")
+        + f" ({', '.join(form.fields[name].label for name in conflicts)}). "
+        "Ces cases montrent maintenant les heures enregistrées ; vérifiez-les, puis enregistrez de nouveau.",
+    )
+    return again, grid.shown_state(shown)
+
+
+def _statement(request, *, rows, to_cells, context, template):
+    """GET shows the grid; an htmx POST with `_apercu` checks it and answers totals and messages only (the focus
+    stays where it is); a plain POST saves the whole month at once, or nothing.
+
+    Only the cells this person changed are written, each checked against the value they were shown (the hidden
+    `_affiche`): two people saving the same month never undo each other's cells, and when both changed the same
+    cell the second is told, by whom and to what, and nothing of theirs is saved."""
+    form = HoursGridForm(data=request.POST or None, cells=grid.form_cells(rows))
+    _bind(rows, form)
+    initial = grid.shown_values(rows)
+    shown = grid.read_shown_state(request.POST.get("_affiche"), initial) if request.method == "POST" else initial
+    shown_state = grid.shown_state(shown)
     preview = request.method == "POST" and request.POST.get("_apercu") == "1"
     saved = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        cells = to_cells(form.cleaned_data)
+        cells = grid.changed_cells(to_cells(form.cleaned_data), shown)
         if preview:
             _show_errors(form, services.validate_cells(cells))
         else:
             saved = services.hours_save(cells=cells, by=request.user)
             _show_errors(form, saved.errors)
-            if not saved.errors:
+            if saved.conflicts:
+                form, shown_state = _conflicted(request, rows, form, shown, saved.conflicts)
+                status = 409
+            elif not saved.errors:
                 if saved.changed:
                     messages.success(request, _saved_message(saved))
                 else:
@@ -97,12 +145,13 @@ def _statement(request, *, rows, to_cells, context, template):
                 return redirect(request.get_full_path())
     elif request.method == "POST" and not preview:
         form.add_error(None, "Rien n'a été enregistré : corrigez les cases signalées.")
-    if saved is not None and saved.errors:
+    if saved is not None and saved.errors and not saved.conflicts:
         form.add_error(None, "Rien n'a été enregistré : corrigez les cases signalées.")
     totals = grid.totals(rows, _values(form))
     context = {
         **context,
         "form": form,
+        "shown_state": shown_state,
         "rows": rows,
         "person_rows": [row for row in rows if row.assignment is not None],
         "sub_rows": [row for row in rows if row.subcontractor is not None],
@@ -110,7 +159,7 @@ def _statement(request, *, rows, to_cells, context, template):
     }
     if preview:
         return render(request, "suivi/_grid_feedback.html", context)
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @staff_only

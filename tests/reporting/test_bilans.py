@@ -167,6 +167,39 @@ def test_a_bilan_lost_on_the_way_can_be_asked_for_again(world):
     assert services.report_run(lost.pk) == JobStatus.ECHEC  # the lost job's message, delivered late, does nothing
 
 
+def test_a_message_of_a_job_another_worker_is_running_does_nothing(world):
+    """A job sent twice (sent again by the beat task while its first message runs): the second delivery leaves it
+    to the worker running it; a delivery given back after a lost worker (redelivered) takes it over."""
+    job, _ = services.report_request(
+        structure=world.structure, kind=ReportKind.BILAN_ACHETEUR, target=world.buyer, start=START, end=END,
+        by=world.facilitateur.user,
+    )  # fmt: skip
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.EN_COURS, started_at=timezone.now(), attempts=1)
+    assert services.report_run(job.pk) == JobStatus.EN_COURS
+    job.refresh_from_db()
+    assert job.attempts == 1 and not job.file
+    assert services.report_run(job.pk, redelivered=True) == JobStatus.TERMINE
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.is_done
+
+
+def test_the_jobs_sent_again_are_those_the_queue_never_took_or_lost(world):
+    ask = dict(structure=world.structure, kind=ReportKind.BILAN_ACHETEUR, start=START, by=world.facilitateur.user)
+    now = timezone.now()
+    minutes = datetime.timedelta(minutes=1)
+    unsent, _ = services.report_request(**ask, target=world.buyer, end=END)
+    just_asked, _ = services.report_request(**ask, target=world.buyer, end=datetime.date(2026, 9, 30))
+    queued, _ = services.report_request(**ask, target=world.buyer, end=datetime.date(2026, 8, 31))
+    lost, _ = services.report_request(**ask, target=world.buyer, end=datetime.date(2026, 7, 31))
+    running, _ = services.report_request(**ask, target=world.buyer, end=datetime.date(2026, 6, 30))
+    ReportJob.objects.filter(pk=unsent.pk).update(created_at=now - 2 * minutes)
+    ReportJob.objects.filter(pk=queued.pk).update(created_at=now - 2 * minutes, queued_at=now - 2 * minutes)
+    ReportJob.objects.filter(pk=lost.pk).update(status=JobStatus.EN_COURS, started_at=now - 31 * minutes)
+    ReportJob.objects.filter(pk=running.pk).update(status=JobStatus.EN_COURS, started_at=now - 29 * minutes)
+    assert services.report_jobs_to_send(now) == [unsent.pk, lost.pk]
+    assert just_asked.pk in services.report_jobs_to_send(now + 2 * minutes)
+
+
 def test_another_structures_buyer_is_refused(world):
     with pytest.raises(ValidationError):
         services.report_request(
