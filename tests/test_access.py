@@ -76,7 +76,10 @@ ACCESS_CASES = {
         ),
         Case("désactivation en GET", url("accounts:second_factor_disable"), expect(405)),
     ],
-    "accounts:second_factor_verify": [Case("code non demandé", url("accounts:second_factor_verify"), expect(302))],
+    "accounts:second_factor_verify": [
+        Case("code non demandé", url("accounts:second_factor_verify"), expect(302)),
+        Case("code envoyé sans second facteur", url("accounts:second_factor_verify"), expect(302), method="post"),
+    ],
     "accounts:organisation_list": [
         Case("liste", url("accounts:organisation_list"), expect(200, comite=403, reseau=403))
     ],

@@ -14,6 +14,8 @@ WRITTEN_ANYWAY = {
     "axes_accessattempt": "django-axes compte les échecs de connexion",
     "axes_accessfailurelog": "django-axes journalise les échecs de connexion",
     "axes_accesslog": "django-axes journalise les connexions",
+    "otp_totp_totpdevice": "django-otp compte les codes erronés (attente croissante entre deux essais)",
+    "otp_static_staticdevice": "django-otp compte les codes de secours erronés",
 }
 ENGLISH = re.compile(
     r"\b(this field|is required|enter a|ensure|select a|must|should|the|invalid|characters|at most|at least|"

@@ -91,6 +91,10 @@ HOSTILE = {
     "accounts:password_change": Hostile(markup="mot de passe : jamais affiché"),
     "accounts:profile": Hostile(),
     "accounts:choose_membership": Hostile(markup=NO_TEXT),
+    "accounts:second_factor_setup": Hostile(markup="code à usage unique : jamais enregistré ni affiché"),
+    "accounts:second_factor_recovery_codes": action(),
+    "accounts:second_factor_disable": action("code", markup="code à usage unique : jamais enregistré ni affiché"),
+    "accounts:second_factor_verify": action("code", "next", markup="code à usage unique : jamais enregistré"),
     "accounts:organisation_create": Hostile(markup=SAME_FORM % "accounts:organisation_update"),
     "accounts:organisation_attach": action("siret"),
     "accounts:organisation_update": Hostile(),
@@ -131,6 +135,11 @@ HOSTILE = {
     "participants:referral_delete": Hostile(markup="suppression"),
     "participants:referral_review": Hostile(),
     # suivi
+    "suivi:participant_anonymise": action(
+        "confirm",
+        markup="confirmation : aucun texte libre",
+        url=lambda w: reverse("suivi:participant_anonymise", args=[w.sibling_participant.public_id]),
+    ),
     "suivi:offer_create": Hostile(markup=SAME_FORM % "suivi:offer_update"),
     "suivi:offer_update": Hostile(),
     "suivi:offer_status": action("status"),
