@@ -237,6 +237,19 @@ def test_with_a_second_factor_every_page_waits_for_the_code(client, world):
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_the_admin_site_waits_for_the_code_too(client, world):
+    user = world.admin.user
+    user.is_staff = user.is_superuser = True
+    user.save()
+    device, _ = enable_second_factor(client, user)
+    log_in_with_password(client, user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:second_factor_verify"))
+    client.post(reverse("accounts:second_factor_verify"), {"code": code(device)})
+    assert client.get("/admin/").status_code == 200
+
+
 def test_a_recovery_code_opens_once(client, world):
     user = world.admin.user
     _, codes = enable_second_factor(client, user)
