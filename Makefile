@@ -131,6 +131,16 @@ $(LOAD_VENV)/.installed: requirements-load.lock | $(BIN)/python
 loadtest: $(VENV)/.installed $(LOAD_VENV)/.installed services
 	loadtest/run.sh
 
+# Backup and restore of the configured database (DATABASE_URL; SQLite in the embedded mode) and PRIVATE_MEDIA_ROOT.
+# `make backup` writes $(BACKUP_DIR)/<date>/; `make restore BACKUP=var/backups/<date> [CONFIRM=oui]` asks first.
+BACKUP_DIR ?= var/backups
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup --dir $(BACKUP_DIR)
+
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=var/backups/<date>"; exit 1; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(if $(CONFIRM),--confirm "$(CONFIRM)")
+
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --quiet --no-header -o requirements.lock
