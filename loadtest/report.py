@@ -30,10 +30,32 @@ def table(entries):
     return lines
 
 
+def server_side(access_log):
+    """Time spent inside gunicorn's workers (from the access log), against the time Locust saw: the difference is
+    the wait for a free worker."""
+    if not access_log or not access_log.exists():
+        return []
+    lines = [line for line in access_log.read_text().splitlines() if line.strip() and "/healthz" not in line]
+    times = sorted(int(line.split()[1]) for line in lines)  # readiness probes are not the users'
+    if not times:
+        return []
+
+    def at(share):
+        return times[min(len(times) - 1, int(share * len(times)))]
+
+    return [
+        f"Temps passé dans les processus gunicorn (journal d'accès, {len(times)} requêtes) : p50 {_ms(at(0.5))} ms, "
+        f"p95 {_ms(at(0.95))} ms, p99 {_ms(at(0.99))} ms ; le reste du temps vu par Locust est l'attente d'un "
+        "processus libre.",
+        "",
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stats", type=Path, required=True, help="figures written by the locustfile at the end")
     parser.add_argument("--check", type=Path, required=True, help="output of check_hours.py")
+    parser.add_argument("--access-log", type=Path, help="gunicorn's access log: status, milliseconds, request")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--title", default="")
     args = parser.parse_args()
@@ -50,6 +72,7 @@ def main():
         "",
         *table(stats["entries"]),
         "",
+        *server_side(args.access_log),
         "## Échecs",
         "",
     ]

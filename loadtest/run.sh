@@ -52,7 +52,8 @@ echo "== gunicorn ($WORKERS processus) sur $BASE, worker Celery sur $REDIS"
   --without-gossip --without-mingle >"$OUT/worker.log" 2>&1 &
 pids+=($!)
 .venv/bin/gunicorn clauses.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --timeout 60 \
-  --access-logfile "$OUT/access.log" --error-logfile - >"$OUT/gunicorn.log" 2>&1 &
+  --access-logfile "$OUT/access.log" --access-logformat '%(s)s %(M)s "%(r)s"' \
+  --error-logfile - >"$OUT/gunicorn.log" 2>&1 &
 pids+=($!)
 healthy() { $PY -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$BASE/healthz" 2>/dev/null; }
 for _ in $(seq 60); do healthy && break; sleep 1; done
@@ -79,7 +80,7 @@ server_errors=$(grep -cE "WORKER TIMEOUT|Traceback| ERROR " "$OUT/gunicorn.log" 
   echo "Worker Celery : $(grep -c "succeeded in" "$OUT/worker.log" || true) tâches réussies, $task_failures en échec."
   echo "gunicorn : $server_errors erreurs dans son journal."
 } >>"$OUT/check.txt"
-$PY loadtest/report.py --stats "$OUT/stats.json" --check "$OUT/check.txt" --out "$OUT/report.md" \
+$PY loadtest/report.py --stats "$OUT/stats.json" --access-log "$OUT/access.log" --check "$OUT/check.txt" --out "$OUT/report.md" \
   --title "$USERS utilisateurs, $RUN_TIME, $WORKERS processus gunicorn" >/dev/null
 cat "$OUT/report.md"
 
