@@ -255,7 +255,8 @@ def read_manifest(folder):
         raise BackupError(f"Sauvegarde incomplète : {MANIFEST} manque dans {folder}.") from error
     except (ValueError, UnicodeDecodeError) as error:
         raise BackupError(f"Sauvegarde illisible : {MANIFEST} est abîmé.") from error
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or "archives" not in manifest:
+    keys = {"format", "created", "engine", "database", "tables", "rows", "private_files", "archives"}
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not keys <= set(manifest):
         raise BackupError(f"Sauvegarde illisible : {MANIFEST} n'est pas un manifeste de sauvegarde de Clauses.")
     expected = {PG_DUMP if manifest.get("engine") == "postgresql" else SQLITE_COPY, FILES}
     if set(manifest["archives"]) != expected:

@@ -195,7 +195,10 @@ def test_restore_refuses_a_damaged_backup(sqlite_backup):
 def test_restore_refuses_an_incomplete_backup(sqlite_backup):
     (sqlite_backup["folder"] / "database.sqlite3").unlink()
     _refused(sqlite_backup, "Sauvegarde incomplète : database.sqlite3 manque", confirm="oui")
-    (sqlite_backup["folder"] / "manifest.json").unlink()
+    manifest = sqlite_backup["folder"] / "manifest.json"
+    manifest.write_text(json.dumps({"format": 1, "archives": {}}))
+    _refused(sqlite_backup, "n'est pas un manifeste de sauvegarde de Clauses", confirm="oui")
+    manifest.unlink()
     _refused(sqlite_backup, "Sauvegarde incomplète : manifest.json manque", confirm="oui")
 
 
