@@ -45,8 +45,8 @@ def server_side(access_log):
 
     return [
         f"Temps passé dans les processus gunicorn (journal d'accès, {len(times)} requêtes) : p50 {_ms(at(0.5))} ms, "
-        f"p95 {_ms(at(0.95))} ms, p99 {_ms(at(0.99))} ms ; le reste du temps vu par Locust est l'attente d'un "
-        "processus libre.",
+        f"p95 {_ms(at(0.95))} ms, p99 {_ms(at(0.99))} ms ; le reste du temps vu par Locust est surtout l'attente "
+        "d'un processus libre (et Locust lui-même, sur la même machine).",
         "",
     ]
 
