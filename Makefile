@@ -18,13 +18,16 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=false \
 	SECURE_SSL_REDIRECT=false
 
-.PHONY: help run test national bench lint format system-deps services lock clean
+.PHONY: help run test national bench loadtest backup restore lint format system-deps services lock clean
 
 help:
 	@echo "make run    installe, migre, charge la démo et sert Clauses sur http://127.0.0.1:8000"
 	@echo "make test   installe ce qui manque, puis ruff, makemigrations --check et pytest sur PostgreSQL"
 	@echo "make national  crée la base clauses_national : 5 années de l'activité nationale (une dizaine de minutes)"
 	@echo "make bench  mesure les pages, le bilan et l'import sur la base nationale (résultat dans var/bench.json)"
+	@echo "make loadtest  test de charge : 50 utilisateurs pendant 5 min sur gunicorn, PostgreSQL, Redis et Celery"
+	@echo "make backup    sauvegarde la base (pg_dump) et les fichiers privés dans var/backups/<date>/"
+	@echo "make restore BACKUP=var/backups/<date>  restaure une sauvegarde (demande confirmation ; CONFIRM=oui)"
 	@echo "make lint   ruff (vérification et format)"
 	@echo "make lock   recalcule requirements.lock et requirements-dev.lock depuis pyproject.toml"
 
@@ -117,6 +120,27 @@ bench: $(VENV)/.installed-dev services
 	fi
 	$(BENCH_ENV) $(BIN)/python manage.py bench $(BENCH_ARGS)
 
+# Load test (outside `make test`): Locust runs from a virtual environment of its own, talking HTTP only.
+# LOADTEST_USERS, LOADTEST_TIME (e.g. 30s, 5m), LOADTEST_WORKERS (gunicorn), LOADTEST_DATABASE, LOADTEST_REDIS_URL.
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: requirements-load.lock | $(BIN)/python
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install -qq -r requirements-load.lock
+	touch $@
+
+loadtest: $(VENV)/.installed $(LOAD_VENV)/.installed services
+	loadtest/run.sh
+
+# Backup and restore of the configured database (DATABASE_URL; SQLite in the embedded mode) and PRIVATE_MEDIA_ROOT.
+# `make backup` writes $(BACKUP_DIR)/<date>/; `make restore BACKUP=var/backups/<date> [CONFIRM=oui]` asks first.
+BACKUP_DIR ?= var/backups
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup --dir $(BACKUP_DIR)
+
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=var/backups/<date>"; exit 1; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(if $(CONFIRM),--confirm "$(CONFIRM)")
+
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --quiet --no-header -o requirements.lock
@@ -124,4 +148,4 @@ lock: $(BIN)/python
 	$(BIN)/uv pip compile requirements-load.in --python-version 3.11 --quiet --no-header -o requirements-load.lock
 
 clean:
-	rm -rf $(VENV) var/staticfiles
+	rm -rf $(VENV) $(LOAD_VENV) var/staticfiles

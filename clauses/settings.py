@@ -225,6 +225,9 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# Backups (`make backup` / `manage.py backup`): where dated backup folders are written (database and private files).
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
+
 # E-mail: printed on the console unless EMAIL_URL says otherwise (smtp+tls://user:password@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
