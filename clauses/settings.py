@@ -174,6 +174,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 OTP_TOTP_ISSUER = "Clauses"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin site never shows a TOTP key nor a recovery code
 
 # Content Security Policy (django-csp): our own scripts and styles only, nothing inline but style attributes
 # (progress bars' widths); no framing, no form posted elsewhere.

@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, role_required, visible
@@ -16,6 +15,7 @@ from clauses.accounts.enums import Role
 from clauses.accounts.models import Membership, Organisation
 from clauses.pagination import paginate
 from clauses.pdf import pdf_response, render_pdf
+from clauses.redirects import safe_path
 from comites import services
 from comites.agenda import cited_people
 from comites.enums import DECISION_OPEN, DecisionKind, DecisionStatus
@@ -247,10 +247,7 @@ def decision_status(request, public_id):
             messages.success(request, f"Statut changé : {decision.get_status_display()}.")
     else:
         messages.error(request, " ".join(form.errors["status"]))
-    target = request.POST.get("next", "")
-    # A path of this site only, sent as is: `redirect()` would take any other text for a view name to look up
-    # (a hostile `next` such as ":" was a server error).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target := safe_path(request, request.POST.get("next")):
         return HttpResponseRedirect(target)
     return redirect(f"{decision.meeting.get_absolute_url()}#decisions")
 

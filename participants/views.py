@@ -15,6 +15,7 @@ from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Organisation, User
 from clauses.pagination import paginate
 from clauses.queueing import queue_after_commit
+from clauses.redirects import safe_path
 from marches.models import Market
 from participants import eligibility, services
 from participants.enums import REFERRAL_PENDING, ReferralStatus, ViewKind
@@ -321,18 +322,13 @@ def proof_verify(request, public_id):
         messages.success(request, f"{proof.get_kind_display()} : {proof.get_status_display()}.")
     else:
         messages.error(request, "Choisissez si le justificatif est conforme ou non.")
-    return redirect(request.POST.get("back") if _safe_back(request) else _proof_owner_url(proof))
+    return redirect(safe_path(request, request.POST.get("back")) or _proof_owner_url(proof))
 
 
 def _proof_owner_url(proof):
     if proof.participant_id:
         return proof.participant.get_absolute_url()
     return proof.referral.get_absolute_url()
-
-
-def _safe_back(request):
-    back = request.POST.get("back", "")
-    return back.startswith("/") and not back.startswith("//")
 
 
 @staff_or_prescriber

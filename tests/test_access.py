@@ -457,3 +457,34 @@ def test_admin_opens_for_superusers(client, db, world, admin_url):
     user.save()
     client.force_login(user)
     assert client.get(reverse(admin_url)).status_code == 200
+
+
+# Pages a session may open after the password and before the second factor's code.
+SECOND_FACTOR_PENDING_ALLOWED = {"accounts:logout", "accounts:second_factor_verify"}
+
+
+@pytest.mark.parametrize(
+    ("name", "case"),
+    [
+        pytest.param(name, cases[0], id=name)
+        for name, cases in ACCESS_CASES.items()
+        if cases[0].expected[ANON] == LOGIN
+    ],
+)
+def test_every_page_waits_for_the_second_factor(client, db, world, name, case):
+    """A session whose account has a second factor, before its code is given: every page behind the login sends it
+    to the code (generated from the URL configuration, like the walk above: a new page is covered at once)."""
+    from clauses.accounts.middleware import SECOND_FACTOR_KEY
+
+    client.force_login(world.facilitateur.user)
+    session = client.session
+    session[SECOND_FACTOR_KEY] = True
+    session.save()
+    target = case.url(world)
+    response = client.post(target, case.data(world)) if case.method == "post" else client.get(target)
+    close_quietly(response)
+    if name in SECOND_FACTOR_PENDING_ALLOWED:
+        assert not (response.status_code == 302 and response.url.startswith(reverse("accounts:second_factor_verify")))
+    else:
+        assert response.status_code == 302
+        assert urlparse(response.url).path == reverse("accounts:second_factor_verify")

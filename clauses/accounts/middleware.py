@@ -58,6 +58,7 @@ class ActiveMembershipMiddleware:
 LOGGED_IN_AT_KEY = "logged_in_at"
 LAST_SEEN_KEY = "last_seen_at"
 SECOND_FACTOR_KEY = "second_factor_required"
+POLL_HEADER = "X-Clauses-Poll"  # sent by pages that refresh themselves (hx-trigger="every …")
 
 
 def start_session_clock(request, user):
@@ -94,7 +95,11 @@ class SessionTimeoutMiddleware:
                     else "Votre session a atteint sa durée maximale : reconnectez-vous.",
                 )
                 return self._to_login(request)
-            if LAST_SEEN_KEY not in request.session or now - last_seen >= min(300, idle_limit // 10):
+            if LOGGED_IN_AT_KEY not in request.session:  # a session opened before this check existed
+                request.session[LOGGED_IN_AT_KEY] = now
+            # A page polling on its own (a bilan's progress) is not the user's activity.
+            polling = request.headers.get(POLL_HEADER) == "1"
+            if not polling and (LAST_SEEN_KEY not in request.session or now - last_seen >= min(300, idle_limit // 10)):
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 

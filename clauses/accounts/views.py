@@ -6,7 +6,6 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -39,6 +38,7 @@ from clauses.accounts.services import PARTNER_KINDS
 from clauses.accounts.tasks import send_invitation_email
 from clauses.pagination import paginate
 from clauses.queueing import queue_after_commit
+from clauses.redirects import safe_path
 
 # --- Authentication -------------------------------------------------------------------------------------------
 
@@ -86,14 +86,14 @@ password_change_done = membership_not_required(
 )
 
 
+def _next_url(request):
+    return safe_path(request, request.POST.get("next") or request.GET.get("next"))
+
+
 @membership_not_required
 def choose_membership(request):
     form = ChooseMembershipForm(data=request.POST or None, memberships=request.memberships)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    # A path of this site only: `redirect()` takes any other text for a view name (":" was a server error).
-    allowed = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-    if not (next_url.startswith("/") and allowed):
-        next_url = ""
+    next_url = _next_url(request)
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data["membership"]
         request.session[SESSION_KEY] = str(membership.public_id)
@@ -122,11 +122,6 @@ def profile(request):
 
 
 # --- Second factor ------------------------------------------------------------------------------------------
-
-
-def _next_url(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    return next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else ""
 
 
 @membership_not_required

@@ -20,7 +20,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clauses.accounts.middleware import LAST_SEEN_KEY, LOGGED_IN_AT_KEY
+from clauses.accounts.middleware import LAST_SEEN_KEY, LOGGED_IN_AT_KEY, POLL_HEADER
 from clauses.accounts.validators import CnilPasswordValidator
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.html import text
@@ -161,6 +161,25 @@ def test_an_active_session_goes_on_and_is_stamped_at_most_every_few_minutes(clie
     assert client.session[LAST_SEEN_KEY] == stamped  # not written again a moment later
 
 
+def test_a_page_polling_on_its_own_is_not_activity(client, world):
+    client.force_login(world.facilitateur.user)
+    age_session(client, **{LAST_SEEN_KEY: 600})
+    before = client.session[LAST_SEEN_KEY]
+    assert client.get(reverse("home"), headers={POLL_HEADER: "1", "HX-Request": "true"}).status_code == 200
+    assert client.session[LAST_SEEN_KEY] == before
+    assert client.get(reverse("home")).status_code == 200
+    assert client.session[LAST_SEEN_KEY] > before
+
+
+def test_a_session_opened_before_the_clock_gets_its_login_time(client, world):
+    client.force_login(world.facilitateur.user)
+    session = client.session
+    del session[LOGGED_IN_AT_KEY]
+    session.save()
+    client.get(reverse("home"))
+    assert int(time.time()) - client.session[LOGGED_IN_AT_KEY] < 5
+
+
 def test_a_session_ends_after_a_working_day_even_when_active(client, world):
     client.force_login(world.facilitateur.user)
     age_session(client, **{LOGGED_IN_AT_KEY: settings.SESSION_COOKIE_AGE + 1, LAST_SEEN_KEY: 10})
@@ -248,6 +267,31 @@ def test_the_admin_site_waits_for_the_code_too(client, world):
     assert response["Location"].startswith(reverse("accounts:second_factor_verify"))
     client.post(reverse("accounts:second_factor_verify"), {"code": code(device)})
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["foo", "accounts:logout", "//evil.example/", "https://evil.example/", "/\\evil.example/", "javascript:alert(1)"],
+)
+def test_the_code_page_sends_nowhere_but_this_site(client, world, next_url):
+    client.force_login(world.facilitateur.user)
+    response = client.get(reverse("accounts:second_factor_verify"), {"next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    response = client.post(reverse("accounts:choose_membership"), {"next": next_url})
+    assert response.status_code == 200
+
+
+def test_the_admin_site_never_shows_a_second_factor_key(client, world):
+    user = world.admin.user
+    user.is_staff = user.is_superuser = True
+    user.save()
+    device, codes = enable_second_factor(client, user)
+    client.force_login(user)
+    client.post(reverse("accounts:second_factor_verify"), {"code": code(device)})
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert device.key not in page
+    page = client.get(reverse("admin:otp_static_staticdevice_change", args=[device.user.staticdevice_set.get().pk]))
+    assert not any(c in page.content.decode() for c in codes)
 
 
 def test_a_recovery_code_opens_once(client, world):
