@@ -108,7 +108,7 @@ def test_the_command_is_a_dry_run_unless_told_and_names_nobody(world):
     out = io.StringIO()
     with django_capture_on_commit():
         call_command("anonymise_participants", "--wet-run", stdout=out)
-    assert "1 anonymisée(s), 0 échec(s)" in out.getvalue()
+    assert "1 anonymisée(s), 0 plus à anonymiser (suivi repris), 0 échec(s)" in out.getvalue()
     person.refresh_from_db()
     assert person.anonymised_at is not None and person.full_name == "Personne anonymisée"
     assert not proof.file.storage.exists(proof.file.name)
@@ -141,16 +141,14 @@ def test_anonymising_scrubs_the_row_its_history_the_fiche_the_parcours_and_the_f
     person = Participant.objects.get(pk=person.pk)
     assert person.is_anonymised and person.full_name == "Personne anonymisée"
     assert (person.email, person.phone, person.notes, person.city, person.postcode, person.name_key) == ("",) * 6
-    assert person.birth_date == datetime.date(1985, 12, 31)  # the year only
+    assert person.birth_date == datetime.date(1985, 4, 1)  # the month and year only
     assert person.sex and person.qualification_level  # the figures' facts stay
     for row in person.history.all():
         assert "Quarterolle" not in (row.last_name, row.first_name) and row.notes == "" and row.email == ""
-        assert row.birth_date == datetime.date(1985, 12, 31)
+        assert row.birth_date == datetime.date(1985, 4, 1)
     assert person.history.first().history_change_reason == "anonymisation (RGPD)"
     referral.refresh_from_db()
-    assert (
-        referral.full_name == "Personne anonymisée" and referral.motivation == "" and referral.birth_date.month == 12
-    )
+    assert referral.full_name == "Personne anonymisée" and referral.motivation == "" and referral.birth_date.day == 1
     assert all(row.motivation == "" for row in referral.history.all())
     assert not Proof.objects.filter(pk__in=[world.proof.pk, cv.pk]).exists()
     assert all(not world.proof.file.storage.exists(name) for name in files)
