@@ -187,3 +187,25 @@ def test_figures_are_the_same_before_and_after_anonymisation(world):
     # The kept figures were marked by the anonymisation's writes, and still add up to the same.
     board = kept.dashboard(structures, 2026, on=on)
     assert {**dataclasses.asdict(board.bilan), "by_buyer_type": board.by_buyer_type} == before[0]
+
+
+def test_age_bands_do_not_move_for_periods_ending_on_a_month_end(world):
+    """The month and year of birth are kept (the 1st of the month): a person at the 26-year boundary stays in their
+    band for a calendar year's bilan and for one ending on the last day of a month in the middle of the year — the
+    birth month included (the sibling turns 26 on 20 June: counted 26 on 30 June, 25 on 31 May)."""
+    scenario(world)
+    Participant.objects.filter(pk=world.participant.pk).update(birth_date=datetime.date(2000, 3, 10))
+    Participant.objects.filter(pk=world.sibling_participant.pk).update(birth_date=datetime.date(2000, 6, 20))
+    scope = figures.for_buyer(world.buyer)
+    start = datetime.date(2026, 1, 1)
+    ends = (datetime.date(2026, 12, 31), datetime.date(2026, 6, 30), datetime.date(2026, 5, 31))
+
+    def bands():
+        return [figures.compute(scope, start, end).age for end in ends]
+
+    before = bands()
+    assert before == [[("26 à 49 ans", 2)], [("26 à 49 ans", 2)], [("moins de 26 ans", 1), ("26 à 49 ans", 1)]]
+    for person in (world.participant, world.sibling_participant):
+        retention.participant_anonymise(participant=person)
+    assert bands() == before
+    assert Participant.objects.get(pk=world.participant.pk).birth_date == datetime.date(2000, 3, 1)
