@@ -18,6 +18,7 @@ from participants import services as participant_services
 from participants.enums import ReferralStatus
 from participants.models import Consent, Participant, Proof, Referral, ReferralEvent
 from suivi import retention
+from suivi import services as suivi_services
 from suivi.enums import ImportStatus
 from suivi.models import (
     Assignment,
@@ -249,6 +250,8 @@ def test_anonymisation_checks_again_under_the_lock_what_decided_it(world):
     Consent.objects.filter(participant=person).update(withdrawn_on=datetime.date(2022, 12, 2))
     retention.participant_anonymise(participant=person, at_request=True)
     assert Participant.objects.get(pk=person.pk).is_anonymised
-    # No consent recorded on an anonymised record.
-    with pytest.raises(ValidationError):
+    # No consent, no contract recorded on an anonymised record (they take the same lock, and see it).
+    with pytest.raises(ValidationError, match="anonymisée"):
         participant_services.consent_record(participant=person, consent=Consent(given_on=on, method="ecrit"), by=None)
+    with pytest.raises(ValidationError, match="anonymisée"):
+        suivi_services.contract_save(contract=WorkContract(participant=person), awards=[world.award], by=None)
