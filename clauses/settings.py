@@ -287,8 +287,17 @@ CELERY_BEAT_SCHEDULE: dict = {
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 VIEW_LOG_RETENTION_MONTHS = env.int("VIEW_LOG_RETENTION_MONTHS", default=12)
 VIEW_LOG_WINDOW_MINUTES = 5
+# A fiche navette that ended without a person (refused, returned and never sent again, left pending, a draft) is
+# anonymised this many months after its last event: a year covers a prescriber sending it again or asking why it was
+# refused, and the year's figures of fiches received, which the anonymised row still feeds (status, reason, dates).
+REFERRAL_RETENTION_MONTHS = env.int("REFERRAL_RETENTION_MONTHS", default=12)
+# An hour-import spreadsheet (names and hours) is erased this many days after it was applied: a quarter covers
+# checking an import against the employer's timesheets and the next months' imports; the hours themselves, with
+# their history and the import they came from, stay. One still waiting that long is abandoned and erased too.
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE |= {
-    # Every night: anonymise the people whose retention is over, and prune the view log.
+    # Every night: anonymise the people and the fiches navettes whose retention is over, erase the hour-import
+    # spreadsheets kept long enough (suivi.retention.anonymise_due), and prune the view log.
     "anonymise-participants": {"task": "suivi.tasks.anonymise_participants", "schedule": crontab(hour=2, minute=0)},
     "prune-participant-view-logs": {
         "task": "participants.tasks.prune_view_logs",

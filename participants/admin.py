@@ -1,7 +1,16 @@
+"""The technical admin (superusers only). Personal data are handled in the application, scoped and logged; here:
+- an anonymised participant or fiche navette is read-only: no field changed, no version restored from its history
+  (an older version would bring `anonymised_at` back to empty), nothing deleted, its inlines frozen too;
+- opening a participant's page or its history here is written in the log of who viewed the record (« admin »),
+  like a page of the application (`participants.services.view_log`)."""
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from participants import services
+from participants.enums import ViewKind
 from participants.models import (
     Consent,
     EligibilityCriterion,
@@ -26,7 +35,40 @@ class EligibilityCriterionAdmin(SimpleHistoryAdmin):
         return ("code",) if obj else ()  # the code ties the row to the engine's rules
 
 
-class ConsentInline(admin.TabularInline):
+def _anonymised(model, obj):
+    """Whether `obj` (a row, or a version read from its history) is anonymised now: read from the database, since
+    a version from before the anonymisation says it is not."""
+    return obj is not None and model._default_manager.filter(pk=obj.pk, anonymised_at__isnull=False).exists()
+
+
+class FrozenOnceAnonymised:
+    """Admin mixin: an anonymised row (and its inlines) can be viewed, not changed, restored or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _anonymised(self._frozen_model, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _anonymised(self._frozen_model, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a restored version on POST with the view permission alone: refused here
+        # unless the row itself may be changed.
+        if request.method == "POST":
+            current = self._frozen_model._default_manager.filter(pk=object_id).first()
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class FrozenInline(FrozenOnceAnonymised):
+    """Inline of an anonymised parent: `obj` is the parent."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _anonymised(self._frozen_model, obj)
+
+
+class ConsentInline(FrozenInline, admin.TabularInline):
+    _frozen_model = Participant
     model = Consent
     extra = 0
     fields = ("given_on", "method", "collected_by", "information_version", "withdrawn_on")
@@ -34,13 +76,32 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "structure", "qpv_resident", "created_at")
+class ParticipantAdmin(FrozenOnceAnonymised, SimpleHistoryAdmin):
+    _frozen_model = Participant
+    list_display = ("__str__", "structure", "qpv_resident", "created_at", "anonymised_at")
     list_filter = ("structure",)
     search_fields = ("public_id",)  # never by name in the technical admin: the application has its own search
-    readonly_fields = ("public_id", "name_key", "created_at", "updated_at", "created_by")
+    readonly_fields = ("public_id", "name_key", "created_at", "updated_at", "created_by", "anonymised_at")
     raw_id_fields = ("referent_organisation",)
     inlines = [ConsentInline]
+
+    def _log_view(self, request, object_id):
+        if request.method == "GET":
+            pk = Participant.objects.filter(pk=object_id).values_list("pk", flat=True).first()
+            if pk is not None:
+                services.view_log(participant_id=pk, user=request.user, what=ViewKind.ADMIN)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._log_view(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._log_view(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._log_view(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Proof)
@@ -62,7 +123,8 @@ class ProofAdmin(SimpleHistoryAdmin):
         return False  # an upload goes through the application's checks of content and size
 
 
-class ReferralEventInline(admin.TabularInline):
+class ReferralEventInline(FrozenInline, admin.TabularInline):
+    _frozen_model = Referral
     model = ReferralEvent
     extra = 0
     fields = ("from_status", "to_status", "by", "at", "message")
@@ -70,10 +132,11 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SimpleHistoryAdmin):
+class ReferralAdmin(FrozenOnceAnonymised, SimpleHistoryAdmin):
+    _frozen_model = Referral
     list_display = ("__str__", "status", "structure", "prescriber_organisation", "submitted_at")
     list_filter = ("status", "structure")
-    readonly_fields = ("public_id", "created_at", "updated_at", "submitted_at", "decided_at")
+    readonly_fields = ("public_id", "created_at", "updated_at", "submitted_at", "decided_at", "anonymised_at")
     raw_id_fields = ("participant", "prescriber_organisation", "created_by")
     inlines = [ReferralEventInline]
 

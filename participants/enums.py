@@ -56,6 +56,7 @@ class ViewKind(models.TextChoices):
     COMPETENCES = "competences", "suivi des compétences"
     EXPORT_JSON = "export_json", "export des données (JSON)"
     EXPORT_PDF = "export_pdf", "export des données (PDF)"
+    ADMIN = "admin", "fiche dans l'administration technique"
 
 
 # Version of the information text given to the person (participants/templates/…/information.html).

@@ -497,6 +497,9 @@ class Referral(models.Model):
     decided_at = models.DateTimeField("décision le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # RGPD retention (suivi.retention): with its person's record, or REFERRAL_RETENTION_MONTHS after its last event
+    # when it ended without one; identity, situation, free text and proofs erased, what the figures count kept.
+    anonymised_at = models.DateTimeField("anonymisée le", null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[claimed_criteria])
 
@@ -531,11 +534,15 @@ class Referral(models.Model):
 
     @property
     def is_editable(self):
-        return self.status in REFERRAL_EDITABLE
+        return self.status in REFERRAL_EDITABLE and self.anonymised_at is None
+
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
 
     @property
     def is_pending(self):
-        return self.status in REFERRAL_PENDING
+        return self.status in REFERRAL_PENDING and self.anonymised_at is None
 
     @property
     def status_tone(self):

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -81,6 +80,7 @@ def participant_create(*, participant: Participant, consent: Consent, by) -> Par
 
 @transaction.atomic
 def consent_record(*, participant: Participant, consent: Consent, by) -> Consent:
+    lock_participant(participant)  # not on a record being anonymised (its checks read the consents)
     consent.participant = participant
     consent.collected_by = by
     consent.information_version = INFORMATION_VERSION
@@ -230,8 +230,12 @@ SUBMIT_REQUIREMENTS = {
 
 
 def _locked(referral):
-    """The fiche re-read under a lock: two clicks, or two facilitators, cannot both change it."""
-    return Referral.objects.select_for_update().get(pk=referral.pk)
+    """The fiche re-read under a lock: two clicks, or two facilitators, cannot both change it; nor anyone an
+    anonymised one (`suivi.retention`: kept for the figures only)."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.anonymised_at:
+        raise ValidationError("Cette fiche navette est anonymisée : elle ne peut plus être modifiée.")
+    return locked
 
 
 @transaction.atomic
@@ -411,34 +415,67 @@ REFERRAL_BLANKS = PERSON_BLANKS | {
 
 
 def anonymised_birth_date(birth_date: date) -> date:
-    """The year of birth only, as its 31 December: a person's age on any 31 December is then the same as with the
-    true date, so a year's figures by age band (dashboards, consolidation, a calendar year's bilan) do not move.
-    A bilan ending within a year may put a person born later in that year one band lower (26 or 50 years)."""
-    return date(birth_date.year, 12, 31)
+    """The month and year of birth only, as the 1st of the month. A person's age on the last day of any month is
+    then the same as with the true date (born in March, 26 on 30 June whatever the day in March), so figures by age
+    band (26, 50 years) do not move for the periods the bilans, the dashboards and the consolidation use: calendar
+    years, quarters, months, a period ending on a month's last day. The 1st rather than the last day: no 29
+    February to clamp in a later year.
+
+    Limit: on a day within the birth month other than its last, the person is counted as having had their birthday
+    since the 1st (up to 30 days early): a period ending mid-month, in the month of a 26th or 50th birthday, or an
+    export's age at a contract's start in that month, may put them one band higher than the true date would."""
+    return birth_date.replace(day=1)
+
+
+HISTORY_REASON_ERASED = "texte effacé (anonymisation)"
 
 
 def scrub_with_history(model, pks, values) -> int:
     """Set `values` on the rows `pks` of `model` and on every historical row of them (django-simple-history keeps
-    a copy of each version: left alone it would keep the names). Bulk updates: a few queries per model."""
+    a copy of each version: left alone it would keep the names), whose change reasons go too (free text, such as a
+    cancellation's reason). Bulk updates: a few queries per model."""
     pks = list(pks)
     if not pks:
         return 0
     rows = model._default_manager.filter(pk__in=pks).update(**values)
-    model.history.model.objects.filter(id__in=pks).update(**values)
+    historical = model.history.model.objects.filter(id__in=pks)
+    historical.update(**values)
+    scrub_history_reasons(historical)
     return rows
 
 
+def scrub_history_reasons(historical_rows) -> int:
+    """A fixed text instead of each non-empty change reason of these historical rows."""
+    written = historical_rows.exclude(history_change_reason__isnull=True).exclude(history_change_reason="")
+    return written.update(history_change_reason=HISTORY_REASON_ERASED)
+
+
+def lock_participant(participant):
+    """The person re-read under a row lock, refused once anonymised: the writes that must not reach an anonymised
+    record (a consent, a contract) take the same lock, so that they and the anonymisation's checks see each other."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.anonymised_at:
+        raise ValidationError("Cette personne est anonymisée : son dossier ne peut plus être modifié.")
+    return locked
+
+
 @transaction.atomic
-def participant_anonymise_records(*, participant: Participant, by=None, now=None) -> list:
+def participant_anonymise_records(*, participant: Participant, by=None, now=None, check=None) -> list:
     """Anonymise what this app holds of a person: the record and its history, their fiches navettes (and their
     steps' messages), consents' notes, diagnoses' reasons; their proofs and CVs are deleted with their files.
     Returns the files to delete from storage once the transaction is committed (the caller deletes them).
 
+    `check(locked_participant)` runs once the row is locked, before anything is written: it raises ValidationError
+    when the decision taken before the lock (due, or allowed at once) no longer holds.
+
     Called by `suivi.retention.participant_anonymise`, which also blanks what the later steps of the parcours
     hold (contracts' notes, follow-up, sorties…)."""
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if participant.anonymised_at:
-        raise ValidationError("Cette personne est déjà anonymisée.")
+    try:
+        participant = lock_participant(participant)
+    except ValidationError:
+        raise ValidationError("Cette personne est déjà anonymisée.") from None
+    if check is not None:
+        check(participant)
     birth_date = anonymised_birth_date(participant.birth_date)
     for field, value in PARTICIPANT_BLANKS.items():
         setattr(participant, field, value)
@@ -453,13 +490,25 @@ def participant_anonymise_records(*, participant: Participant, by=None, now=None
     Participant.history.model.objects.filter(id=participant.pk).update(**history_values)
 
     referrals = list(Referral.objects.filter(participant=participant).values_list("pk", flat=True))
-    for pk, born in Referral.objects.filter(pk__in=referrals).values_list("pk", "birth_date"):
-        scrub_with_history(Referral, [pk], REFERRAL_BLANKS | {"birth_date": anonymised_birth_date(born)})
-    events = ReferralEvent.objects.filter(referral__in=referrals).values_list("pk", flat=True)
-    scrub_with_history(ReferralEvent, events, {"message": ""})
+    files = referrals_anonymise_records(referrals, now=participant.anonymised_at)
     scrub_with_history(Consent, participant.consents.values_list("pk", flat=True), {"withdrawal_note": ""})
     _anonymise_diagnoses(participant)
-    return _delete_proofs(Proof.objects.filter(Q(participant=participant) | Q(referral__in=referrals)))
+    return files + _delete_proofs(Proof.objects.filter(participant=participant))
+
+
+def referrals_anonymise_records(referral_pks, *, now=None) -> list:
+    """Blank the identity, situation and free text of these fiches navettes, their steps' messages and their
+    history; delete their proofs and CVs. What the figures of fiches read stays: structure, prescriber, status,
+    refusal reason, dates, sex, qualification, criteria claimed. Returns the files to delete once committed."""
+    referral_pks = list(referral_pks)
+    now = now or timezone.now()
+    for pk, born in Referral.objects.filter(pk__in=referral_pks).values_list("pk", "birth_date"):
+        born = anonymised_birth_date(born) if born else None
+        scrub_with_history(Referral, [pk], REFERRAL_BLANKS | {"birth_date": born})
+    Referral.objects.filter(pk__in=referral_pks, anonymised_at__isnull=True).update(anonymised_at=now)
+    events = ReferralEvent.objects.filter(referral__in=referral_pks).values_list("pk", flat=True)
+    scrub_with_history(ReferralEvent, events, {"message": ""})
+    return _delete_proofs(Proof.objects.filter(referral__in=referral_pks))
 
 
 def _anonymise_diagnoses(participant):
@@ -480,7 +529,9 @@ def _delete_proofs(proofs):
     names = [proof.file.name for proof in found if proof.file.name]
     pks = [proof.pk for proof in found]
     Proof.objects.filter(pk__in=pks).delete()  # its history gets a row of the deletion, scrubbed below too
-    Proof.history.model.objects.filter(id__in=pks).update(original_name=ERASED, verification_note="", file="")
+    historical = Proof.history.model.objects.filter(id__in=pks)
+    historical.update(original_name=ERASED, verification_note="", file="")
+    scrub_history_reasons(historical)
     return names
 
 

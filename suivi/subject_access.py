@@ -1,14 +1,26 @@
 """Droit d'accès (RGPD art. 15): everything the structure holds about one participant, as plain French sections
 for the JSON download and the PDF. Proofs are listed (kind, name, dates), never their content. One query per kind of
-thing, whatever their number."""
+thing, whatever their number.
+
+The apps after `suivi` (which it never imports) add what they hold: `SECTIONS` takes functions (participant →
+{title: rows}), `RELATED_HISTORY` (model, path to the participant) pairs whose history is listed; `comites` appends
+to both in its AppConfig.ready."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
-from participants.models import EligibilityCriterion, EligibilityDiagnosis, ParticipantViewLog, Proof, Referral
+from participants.models import (
+    Consent,
+    EligibilityCriterion,
+    EligibilityDiagnosis,
+    ParticipantViewLog,
+    Proof,
+    Referral,
+    ReferralEvent,
+)
 from suivi.models import (
     FollowUpEvent,
     Handoff,
@@ -16,9 +28,32 @@ from suivi.models import (
     Outcome,
     OutcomeCheck,
     Positioning,
+    PositioningEvent,
     SkillsReview,
     WorkContract,
 )
+
+SECTIONS = []  # functions participant → {title: rows}, added by the apps after suivi
+# The related rows whose history (who changed what, when) the export lists: (model, path to the participant).
+RELATED_HISTORY = [
+    (Consent, "participant"),
+    (EligibilityDiagnosis, "participant"),
+    (Proof, "participant"),
+    (Proof, "referral__participant"),
+    (Referral, "participant"),
+    (ReferralEvent, "referral__participant"),
+    (Positioning, "participant"),
+    (Positioning, "referral__participant"),
+    (PositioningEvent, "positioning__participant"),
+    (PositioningEvent, "positioning__referral__participant"),
+    (WorkContract, "participant"),
+    (HourEntry, "assignment__contract__participant"),
+    (FollowUpEvent, "contract__participant"),
+    (SkillsReview, "contract__participant"),
+    (Handoff, "participant"),
+    (Outcome, "participant"),
+    (OutcomeCheck, "participant"),
+]
 
 HISTORY_TYPES = {"+": "création", "~": "modification", "-": "suppression"}
 
@@ -45,6 +80,9 @@ def _row(**fields):
     return {key: _value(value) for key, value in fields.items()}
 
 
+as_row, user_name = _row, _user  # for the apps' SECTIONS
+
+
 def collect(participant, *, now=None) -> dict:
     """The sections of the export, in order: {title: list of rows (dicts of French labels → text)}."""
     p = participant
@@ -59,6 +97,17 @@ def collect(participant, *, now=None) -> dict:
         .annotate(total=Sum("hours"))
     )
     history = list(p.history.select_related("history_user").order_by("history_date", "history_id"))
+    referrals = list(
+        Referral.objects.filter(participant=p)
+        .select_related("prescriber_organisation")
+        .prefetch_related("events", Prefetch("claimed_criteria", queryset=EligibilityCriterion.objects.order_by()))
+        .order_by("submitted_at", "pk")
+    )
+    proofs = (
+        Proof.objects.filter(Q(participant=p) | Q(referral__participant=p))
+        .select_related("referral")
+        .order_by("uploaded_at", "pk")
+    )
     sections = {
         "Identité et situation": [
             _row(
@@ -138,43 +187,33 @@ def collect(participant, *, now=None) -> dict:
                     "valable jusqu'au": pr.valid_until,
                     "vérification": pr.get_status_display(),
                     "déposé le": pr.uploaded_at,
+                    "joint à la fiche navette": _ref(pr.referral) if pr.referral_id else "",
                 }
             )  # fmt: skip
-            for pr in Proof.objects.filter(participant=p).order_by("uploaded_at", "pk")
+            for pr in proofs
         ],
-        "Fiches navettes": [
-            _row(
-                **{
-                    "prescripteur": r.prescriber_organisation.name,
-                    "statut": r.get_status_display(),
-                    "envoyée le": r.submitted_at,
-                    "décision le": r.decided_at,
-                    "poste visé": r.target_job,
-                    "parcours et motivation": r.motivation,
-                    "étapes": " ; ".join(
-                        f"{_value(e.at)} {e.get_to_status_display()}" + (f" : {e.message}" if e.message else "")
-                        for e in r.events.all()
-                    ),
-                }
-            )
-            for r in Referral.objects.filter(participant=p)
-            .select_related("prescriber_organisation")
-            .prefetch_related("events")
-            .order_by("submitted_at", "pk")
-        ],  # fmt: skip
+        "Fiches navettes": [_referral(r) for r in referrals],
         "Positionnements": [
             _row(
                 **{
                     "offre": pos.offer.job_title,
                     "entreprise": pos.offer.award.company.name,
+                    "par la fiche navette": _ref(pos.referral) if pos.referral_id else "",
                     "statut": pos.get_status_display(),
                     "proposé le": pos.proposed_at,
+                    "présenté le": pos.presented_at,
                     "décision le": pos.decided_at,
+                    "pourquoi ce candidat": pos.message,
+                    "motif": pos.get_non_retention_reason_display(),
                     "retour": pos.feedback,
+                    "référent informé le": pos.referent_informed_on,
+                    "ce qui a été dit au référent": pos.referent_informed_note,
+                    "étapes": _steps(pos.events.all()),
                 }
             )  # fmt: skip
-            for pos in Positioning.objects.filter(participant=p)
-            .select_related("offer__award__company")
+            for pos in Positioning.objects.filter(Q(participant=p) | Q(referral__participant=p))
+            .select_related("offer__award__company", "referral")
+            .prefetch_related("events")
             .order_by("proposed_at", "pk")
         ],
         "Contrats de travail": [
@@ -286,11 +325,14 @@ def collect(participant, *, now=None) -> dict:
             )  # fmt: skip
             for previous, row in zip([None, *history], history, strict=False)
         ],
+        "Historique des éléments liés (fiches, contrats, suivi…)": related_history(p),
         "Consultations du dossier": [
             _row(**{"le": v.viewed_at, "par": _user(v.user), "consultation": v.get_what_display()})
             for v in ParticipantViewLog.objects.filter(participant=p).select_related("user")
         ],
     }
+    for section in SECTIONS:
+        sections |= section(p)
     return {
         "titre": "Données personnelles détenues sur une personne suivie (article 15 du RGPD)",
         "structure": p.structure.name,
@@ -304,3 +346,97 @@ def _changed(row, previous):
     if previous is None or row.history_type != "~":
         return []
     return [row._meta.get_field(change.field).verbose_name for change in row.diff_against(previous).changes]
+
+
+def _ref(referral):
+    return f"fiche {str(referral.public_id)[:8]}"
+
+
+def _steps(events):
+    return " ; ".join(
+        f"{_value(e.at)} {e.get_to_status_display()}" + (f" : {e.message}" if e.message else "") for e in events
+    )
+
+
+def _referral(r):
+    """A fiche navette as the prescriber submitted it (identity, situation, project, consent) and as the facilitator
+    reviewed it (checks, notes, decision)."""
+    return _row(
+        **{
+            "référence": _ref(r),
+            "prescripteur": r.prescriber_organisation.name,
+            "statut": r.get_status_display(),
+            "envoyée le": r.submitted_at,
+            "décision le": r.decided_at,
+            "nom": r.last_name,
+            "prénom": r.first_name,
+            "date de naissance": r.birth_date,
+            "sexe": r.get_sex_display(),
+            "e-mail": r.email,
+            "téléphone": r.phone,
+            "code postal": r.postcode,
+            "commune": r.city,
+            "réside en QPV": r.qpv_resident,
+            "niveau de qualification": r.get_qualification_level_display(),
+            "inscrit à France Travail depuis le": r.registration_date,
+            "minimum social": r.get_social_benefit_display(),
+            "RQTH": r.rqth,
+            "réfugié": r.refugee,
+            "sous main de justice": r.under_justice,
+            "salarié d'une SIAE": r.siae_employee,
+            "jeune sans expérience, inactif 6 mois": r.young_inactive,
+            "freins périphériques": ", ".join(r.get_obstacles_display()),
+            "critères d'éligibilité indiqués": ", ".join(c.label for c in r.claimed_criteria.all()),
+            "métier visé": r.get_target_trade_display(),
+            "poste visé": r.target_job,
+            "parcours et motivation": r.motivation,
+            "consentement donné le": r.consent_date,
+            "consentement recueilli par": r.get_consent_method_display(),
+            "parcours vérifié": r.parcours_checked,
+            "motivation vérifiée": r.motivation_checked,
+            "éligibilité vérifiée sur pièces": r.eligibility_checked,
+            "adéquation vérifiée": r.fit_checked,
+            "notes de vérification": r.review_note,
+            "motif du refus": r.get_refusal_reason_display(),
+            "étapes": _steps(r.events.all()),
+        }
+    )
+
+
+def related_history(p):
+    """Every version of the rows about the person (`RELATED_HISTORY`), by date: one query per kind of row; the
+    fields changed are compared here, never by a query per version."""
+    versions, seen = [], set()
+    for model, path in RELATED_HISTORY:
+        historical = model.history.model
+        wanted = Q(id__in=model._default_manager.filter(**{path: p}).values("pk"))
+        if path == "participant":  # rows since deleted, or moved to someone else, too
+            wanted |= Q(participant_id=p.pk)
+        rows = historical.objects.filter(wanted).select_related("history_user").order_by("id", "history_date",
+                                                                                       "history_id")  # fmt: skip
+        fields = [f for f in model._meta.concrete_fields if f.name not in ("id", "updated_at")]
+        previous = None
+        for row in rows:
+            if (model, row.history_id) in seen:  # reached by two paths (a positioning by its fiche, too)
+                continue
+            seen.add((model, row.history_id))
+            same = previous is not None and previous.id == row.id
+            changed = [
+                f.verbose_name for f in fields if same and getattr(row, f.attname) != getattr(previous, f.attname)
+            ]
+            versions.append((row.history_date, row.history_id, model._meta.verbose_name, row, changed))
+            previous = row
+    versions.sort(key=lambda v: (v[0], v[1]))
+    return [
+        _row(
+            **{
+                "le": row.history_date,
+                "élément": str(label),
+                "par": _user(row.history_user),
+                "action": HISTORY_TYPES.get(row.history_type, row.history_type),
+                "champs modifiés": ", ".join(str(c) for c in changed) if row.history_type == "~" else "",
+                "motif": row.history_change_reason or "",
+            }
+        )
+        for _, _, label, row, changed in versions
+    ]

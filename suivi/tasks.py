@@ -56,7 +56,8 @@ def create_due_outcome_checks():
 
 @shared_task(soft_time_limit=25 * 60, time_limit=30 * 60)
 def anonymise_participants():
-    """Nightly (beat): RGPD retention, the people whose last follow-up ended RETENTION_MONTHS ago are anonymised."""
+    """Nightly (beat): RGPD retention (`suivi.retention.anonymise_due`): the people whose last follow-up ended
+    RETENTION_MONTHS ago and the fiches navettes without a person are anonymised, old import spreadsheets erased."""
     from django.core.management import call_command
 
     call_command("anonymise_participants", "--wet-run")

@@ -354,6 +354,8 @@ def contract_save(*, contract: WorkContract, awards, by) -> WorkContract:
     adding = contract._state.adding
     if adding:
         contract.created_by = by
+        if contract.participant_id:  # not on a record being anonymised (`retention.can_anonymise_now` reads these)
+            participant_services.lock_participant(contract.participant)
         if contract.positioning_id:
             positioning = Positioning.objects.select_for_update().get(pk=contract.positioning_id)
             if positioning.status != PositioningStatus.RETENU:

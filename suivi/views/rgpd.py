@@ -55,7 +55,7 @@ def participant_anonymise(request, public_id):
             messages.error(request, "Cochez la case pour confirmer l'anonymisation.")
         else:
             try:
-                retention.participant_anonymise(participant=participant, by=request.user)
+                retention.participant_anonymise(participant=participant, by=request.user, at_request=True)
             except ValidationError as error:
                 messages.error(request, error.messages[0])
             else:

@@ -108,7 +108,7 @@ def test_the_command_is_a_dry_run_unless_told_and_names_nobody(world):
     out = io.StringIO()
     with django_capture_on_commit():
         call_command("anonymise_participants", "--wet-run", stdout=out)
-    assert "1 anonymisée(s), 0 échec(s)" in out.getvalue()
+    assert "1 anonymisée(s), 0 plus à anonymiser (suivi repris), 0 échec(s)" in out.getvalue()
     person.refresh_from_db()
     assert person.anonymised_at is not None and person.full_name == "Personne anonymisée"
     assert not proof.file.storage.exists(proof.file.name)
@@ -141,16 +141,14 @@ def test_anonymising_scrubs_the_row_its_history_the_fiche_the_parcours_and_the_f
     person = Participant.objects.get(pk=person.pk)
     assert person.is_anonymised and person.full_name == "Personne anonymisée"
     assert (person.email, person.phone, person.notes, person.city, person.postcode, person.name_key) == ("",) * 6
-    assert person.birth_date == datetime.date(1985, 12, 31)  # the year only
+    assert person.birth_date == datetime.date(1985, 4, 1)  # the month and year only
     assert person.sex and person.qualification_level  # the figures' facts stay
     for row in person.history.all():
         assert "Quarterolle" not in (row.last_name, row.first_name) and row.notes == "" and row.email == ""
-        assert row.birth_date == datetime.date(1985, 12, 31)
+        assert row.birth_date == datetime.date(1985, 4, 1)
     assert person.history.first().history_change_reason == "anonymisation (RGPD)"
     referral.refresh_from_db()
-    assert (
-        referral.full_name == "Personne anonymisée" and referral.motivation == "" and referral.birth_date.month == 12
-    )
+    assert referral.full_name == "Personne anonymisée" and referral.motivation == "" and referral.birth_date.day == 1
     assert all(row.motivation == "" for row in referral.history.all())
     assert not Proof.objects.filter(pk__in=[world.proof.pk, cv.pk]).exists()
     assert all(not world.proof.file.storage.exists(name) for name in files)
@@ -189,3 +187,25 @@ def test_figures_are_the_same_before_and_after_anonymisation(world):
     # The kept figures were marked by the anonymisation's writes, and still add up to the same.
     board = kept.dashboard(structures, 2026, on=on)
     assert {**dataclasses.asdict(board.bilan), "by_buyer_type": board.by_buyer_type} == before[0]
+
+
+def test_age_bands_do_not_move_for_periods_ending_on_a_month_end(world):
+    """The month and year of birth are kept (the 1st of the month): a person at the 26-year boundary stays in their
+    band for a calendar year's bilan and for one ending on the last day of a month in the middle of the year — the
+    birth month included (the sibling turns 26 on 20 June: counted 26 on 30 June, 25 on 31 May)."""
+    scenario(world)
+    Participant.objects.filter(pk=world.participant.pk).update(birth_date=datetime.date(2000, 3, 10))
+    Participant.objects.filter(pk=world.sibling_participant.pk).update(birth_date=datetime.date(2000, 6, 20))
+    scope = figures.for_buyer(world.buyer)
+    start = datetime.date(2026, 1, 1)
+    ends = (datetime.date(2026, 12, 31), datetime.date(2026, 6, 30), datetime.date(2026, 5, 31))
+
+    def bands():
+        return [figures.compute(scope, start, end).age for end in ends]
+
+    before = bands()
+    assert before == [[("26 à 49 ans", 2)], [("26 à 49 ans", 2)], [("moins de 26 ans", 1), ("26 à 49 ans", 1)]]
+    for person in (world.participant, world.sibling_participant):
+        retention.participant_anonymise(participant=person)
+    assert bands() == before
+    assert Participant.objects.get(pk=world.participant.pk).birth_date == datetime.date(2000, 3, 1)

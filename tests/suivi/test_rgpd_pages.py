@@ -11,13 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import services as participant_services
-from participants.enums import ViewKind
-from participants.models import Participant, ParticipantViewLog, Proof
+from participants.enums import ReferralStatus, ViewKind
+from participants.models import Participant, ParticipantViewLog, Proof, Referral
 from suivi import retention
+from suivi.models import PositioningEvent
+from suivi.services import handoffs
+from tests.comites.factories import CommitteeDecisionFactory
 from tests.html import text
-from tests.participants.factories import ParticipantFactory, ProofFactory, give_distinctive_names
+from tests.participants.factories import ParticipantFactory, ProofFactory, ReferralFactory, give_distinctive_names
 from tests.pdf import pdf_text
-from tests.suivi.factories import hours
+from tests.suivi.factories import PositioningFactory, hours
 from tests.suivi.factories_followup import FollowUpEventFactory, HandoffFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +38,12 @@ def grow(world, n, start=0):
         FollowUpEventFactory(contract=world.contract, date=datetime.date(2026, 3, 1 + i))
         HandoffFactory(contract=world.contract, entry=True)
         hours(assignment, datetime.date(2026, 2 + i, 1), "35")
+        referral = ReferralFactory(structure=world.structure, prescriber_organisation=world.prescriber_org,
+                                   participant=world.participant, status=ReferralStatus.ACCEPTEE)  # fmt: skip
+        ProofFactory(participant=None, referral=referral, structure=world.structure, kind="cv")
+        positioning = PositioningFactory(offer=world.offer, participant=None, referral=referral, message=f"m {i}")
+        PositioningEvent.objects.create(positioning=positioning, to_status="propose", message=f"étape {i}")
+        CommitteeDecisionFactory(meeting__structure=world.structure, participant=world.participant)
         world.participant.notes = f"note {i}"
         world.participant.save()
         earlier = timezone.now() - datetime.timedelta(hours=i + 1)
@@ -80,6 +89,40 @@ def test_the_export_holds_everything_the_structure_has_in_json(client, world):
     # The export itself is in the log, which it lists.
     assert ParticipantViewLog.objects.get(participant=world.participant, what=ViewKind.EXPORT_JSON)
     assert sections["Consultations du dossier"][0]["consultation"] == "export des données (JSON)"
+
+
+def test_the_export_holds_the_fiches_as_sent_their_proofs_positionings_decisions_and_history(client, world):
+    person, referral = world.participant, world.referral
+    referral.review_note = "Appel du 3 : très motivée, permis B."
+    referral.save()
+    Referral.objects.filter(pk=referral.pk).update(participant=person, status=ReferralStatus.ACCEPTEE)
+    positioning = PositioningFactory(offer=world.offer, participant=None, referral=referral,
+                                     message="Expérience du gros œuvre.")  # fmt: skip
+    PositioningEvent.objects.create(positioning=positioning, to_status="presente", message="Entretien le 12.")
+    CommitteeDecisionFactory(meeting__structure=world.structure, participant=person, text="Lui proposer le CACES.")
+    handoff = HandoffFactory(contract=world.contract, to_send=True)
+    handoffs.handoff_cancel(handoff=handoff, by=world.facilitateur.user, reason="envoyé par erreur")
+    client.force_login(world.facilitateur.user)
+    sections = json.loads(export(client, person, "json").content)["sections"]
+
+    (fiche,) = sections["Fiches navettes"]
+    assert fiche["nom"] == referral.last_name and fiche["date de naissance"] == f"{referral.birth_date:%d/%m/%Y}"
+    assert fiche["notes de vérification"] == "Appel du 3 : très motivée, permis B."
+    assert {"motif du refus", "parcours et motivation", "minimum social", "consentement donné le"} <= set(fiche)
+    cv = [row for row in sections["Justificatifs (liste, sans leur contenu)"] if row["joint à la fiche navette"]]
+    assert [row["type"] for row in cv] == [world.referral_proof.get_kind_display()]
+    by_fiche = [row for row in sections["Positionnements"] if row["par la fiche navette"]]
+    assert (
+        by_fiche[0]["pourquoi ce candidat"] == "Expérience du gros œuvre."
+        and "Entretien le 12." in by_fiche[0]["étapes"]
+    )
+    assert sections["Décisions et actions des comités"][0]["libellé"] == "Lui proposer le CACES."
+    related = sections["Historique des éléments liés (fiches, contrats, suivi…)"]
+    elements = {row["élément"] for row in related}
+    assert {"fiche navette", "positionnement", "contrat de travail", "décision ou action de comité"} <= elements
+    assert "annulé : envoyé par erreur" in {row["motif"] for row in related}
+    changed = [row for row in related if row["élément"] == "fiche navette" and row["action"] == "modification"]
+    assert "notes de vérification" in changed[0]["champs modifiés"]
 
 
 def test_the_pdf_export_reads_back_in_french(client, world):
@@ -187,7 +230,19 @@ def test_consent_withdrawn_then_anonymised_at_once_when_nothing_requires_the_rec
     assert client.get(reverse("participants:participant_update", args=[person.public_id])).status_code == 404
 
 
+def test_a_person_who_still_consents_is_not_anonymised_at_once(client, world):
+    """Offered after a consent withdrawal only: an administrator cannot erase the proofs of someone who consents."""
+    person = ParticipantFactory(structure=world.structure)  # no contract, a consent in course
+    proof = ProofFactory(participant=person)
+    client.force_login(world.admin.user)
+    url = reverse("suivi:participant_anonymise", args=[person.public_id])
+    assert "consent encore au suivi" in text(client.get(url))
+    client.post(url, {"confirm": "oui"})
+    assert Participant.objects.get(pk=person.pk).anonymised_at is None and Proof.objects.filter(pk=proof.pk).exists()
+
+
 def test_a_person_who_had_a_contract_is_kept_until_the_end_of_retention(client, world):
+    world.participant.consents.update(withdrawn_on=timezone.localdate())
     client.force_login(world.admin.user)
     page = text(client.get(reverse("suivi:participant_anonymise", args=[world.participant.public_id])))
     assert "a eu un contrat dans une clause" in page

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from suivi import retention
 
@@ -7,7 +8,10 @@ from suivi import retention
 class Command(BaseCommand):
     help = (
         "Anonymise les participants dont le dernier suivi a pris fin il y a plus de RETENTION_MONTHS mois "
-        f"(actuellement {settings.RETENTION_MONTHS}). Sans --wet-run, affiche seulement ce qui serait fait."
+        f"(actuellement {settings.RETENTION_MONTHS}), les fiches navettes restées sans suite depuis "
+        f"REFERRAL_RETENTION_MONTHS mois ({settings.REFERRAL_RETENTION_MONTHS}) et efface les fichiers d'import "
+        f"d'heures après IMPORT_FILE_RETENTION_DAYS jours ({settings.IMPORT_FILE_RETENTION_DAYS}). "
+        "Sans --wet-run, affiche seulement ce qui serait fait."
     )
 
     def add_arguments(self, parser):
@@ -29,11 +33,42 @@ def report_lines(report):
     )
     if not report.due:
         yield "Aucune personne à anonymiser."
-        return
-    yield f"{len(report.due)} personne(s) à anonymiser :"
-    for structure, count in report.per_structure():
-        yield f"  {structure} : {count}"
-    for due in report.due:
-        yield f"  - {due.participant.public_id} (fin du suivi : {due.end:%d/%m/%Y})"
-    if not report.dry_run:
-        yield f"{report.anonymised} anonymisée(s), {report.failed} échec(s) (voir le journal)."
+    else:
+        yield f"{len(report.due)} personne(s) à anonymiser :"
+        for structure, count in report.per_structure():
+            yield f"  {structure} : {count}"
+        for due in report.due:
+            yield f"  - {due.participant.public_id} (fin du suivi : {due.end:%d/%m/%Y})"
+        if not report.dry_run:
+            yield (
+                f"{report.anonymised} anonymisée(s), {report.skipped} plus à anonymiser (suivi repris), "
+                f"{report.failed} échec(s) (voir le journal)."
+            )
+    yield (
+        f"Fiches navettes sans suite : anonymisées {settings.REFERRAL_RETENTION_MONTHS} mois après leur dernier "
+        f"événement, soit au plus tard le {report.referral_limit:%d/%m/%Y}."
+    )
+    if not report.referrals:
+        yield "Aucune fiche navette à anonymiser."
+    else:
+        yield f"{len(report.referrals)} fiche(s) navette(s) à anonymiser :"
+        for structure, count in report.referrals_per_structure():
+            yield f"  {structure} : {count}"
+        for referral, last in report.referrals:
+            yield f"  - {referral.public_id} ({referral.get_status_display()}, dernier événement : {last:%d/%m/%Y})"
+        if not report.dry_run:
+            yield f"{report.referrals_anonymised} anonymisée(s), {report.referrals_failed} échec(s)."
+    yield (
+        f"Fichiers d'import d'heures : effacés {settings.IMPORT_FILE_RETENTION_DAYS} jours après l'import, "
+        f"soit importés au plus tard le {timezone.localtime(report.import_limit):%d/%m/%Y}."
+    )
+    if not report.imports:
+        yield "Aucun fichier d'import à effacer."
+    else:
+        yield f"{len(report.imports)} fichier(s) d'import à effacer :"
+        for structure, count in report.imports_per_structure():
+            yield f"  {structure} : {count}"
+        for hour_import in report.imports:
+            yield f"  - import {hour_import.public_id} ({hour_import.get_status_display()})"
+        if not report.dry_run:
+            yield f"{report.import_files_deleted} effacé(s), {report.import_files_failed} échec(s)."
