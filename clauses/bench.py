@@ -522,13 +522,16 @@ def grid(bench):
     load = bench.page("grid_load", f"Grille des heures de {company.name}, {rules.month_label(month)}", staff, url)
     # Save: the page's own form sent back with one cell changed, alternately, so that every save writes.
     fields = form_fields(check(client.get(url, secure=True)), id="grille-heures")
-    cells = [name for name in fields if name != "csrfmiddlewaretoken"]
+    cells = [name for name in fields if name not in ("csrfmiddlewaretoken", "_affiche")]
     if not cells:
         raise BenchFailure(f"La grille de {company.name} en {rules.month_label(month)} n'a aucune case.")
     filled = [name for name in cells if fields[name] and _hours(fields[name]) >= 1]
     name = filled[0] if filled else cells[0]
-    lowered = str(_hours(fields[name]) - 1).replace(".", ",") if filled else "1"
-    versions = cycle([{**fields, name: lowered}, fields])
+    lowered = _hours(fields[name]) - 1 if filled else Decimal(1)
+    # Each save is sent as by someone who was shown the value the previous save left (`_affiche`): the grid refuses
+    # a change of a cell whose value moved since it was shown.
+    after = json.dumps({**json.loads(fields["_affiche"]), name: str(lowered)})
+    versions = cycle([{**fields, name: str(lowered).replace(".", ",")}, {**fields, "_affiche": after}])
     timings, queries = bench.timed(lambda: client.post(url, next(versions), secure=True), expected=302)
     save = Measure("grid_save", "  enregistrement de la grille (une case changée)", timings, queries, PAGE_MS)
     return [load, save]

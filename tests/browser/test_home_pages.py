@@ -69,7 +69,7 @@ def test_admin_invites_a_colleague_who_chooses_a_password_and_logs_in(page, live
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "equipe-apres-invitation.png", full_page=True)
 
-    page.get_by_role("button", name=re.compile(world.admin.user.first_name)).click()
+    page.get_by_role("button", name=f"Mon compte ({world.admin.user.first_name})").click()
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(re.compile("/compte/connexion/"))
 

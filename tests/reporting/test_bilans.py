@@ -294,8 +294,13 @@ def test_a_running_job_page_polls_until_done(client, world):
         by=world.facilitateur.user,
     )  # fmt: skip
     client.force_login(world.facilitateur.user)
+    # Not yet taken by the queue (its broker was down): the page says so and asks again only every 30 s.
     page = client.get(job.get_absolute_url()).content.decode()
-    assert 'hx-trigger="every 2s"' in page and "en attente" in page
+    assert 'hx-trigger="every 30s"' in page and "momentanément indisponible" in page
+    job.queued_at = timezone.now()
+    job.save(update_fields=["queued_at"])
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "en attente" in page and "indisponible" not in page
 
 
 def test_a_bad_request_says_what_is_wrong_in_french_and_saves_nothing(client, world):
