@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.timezone import localdate as today  # read at each use: a run may cross midnight
 
 from marches.enums import CompanyKind, LegalBasis
 from suivi.enums import FollowUpKind, IncidentType, Severity
@@ -22,8 +22,6 @@ from tests.suivi.factories import WorkContractFactory
 from tests.suivi.factories_followup import FollowUpEventFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def record(world, contract=None, **kwargs):
@@ -81,7 +79,7 @@ def test_r_incident_an_incident_needs_its_nature_and_severity(world):
 
 def test_a_follow_up_is_dated_within_the_contract_and_not_in_the_future(world):
     with pytest.raises(ValidationError) as error:
-        record(world, date=TODAY + timedelta(days=1), note="")
+        record(world, date=today() + timedelta(days=1), note="")
     assert "dans le futur" in error.value.message_dict["date"][0]
     assert "compte rendu" in error.value.message_dict["note"][0]
     with pytest.raises(ValidationError, match="02/02/2026"):
@@ -321,10 +319,10 @@ def test_follow_up_pages_do_not_grow_with_rows(client, world, role, target):
 def test_r_reserved_the_participant_page_shows_the_marker_handoffs_and_alerts(facilitator, world):
     award = AwardFactory(lot__market__structure=world.structure, lot__market__legal_basis=LegalBasis.L2113_12)
     contract = WorkContractFactory(
-        award=award, participant=world.participant, start_date=TODAY - timedelta(days=10),
-        planned_end_date=TODAY + timedelta(days=90),
+        award=award, participant=world.participant, start_date=today() - timedelta(days=10),
+        planned_end_date=today() + timedelta(days=90),
     )  # fmt: skip
-    FollowUpEventFactory(contract=contract, suffering=True, date=TODAY)
+    FollowUpEventFactory(contract=contract, suffering=True, date=today())
     page = text(facilitator.get(world.participant.get_absolute_url()))
     assert "Passages de relais / alertes" in page
     assert "Suivi assuré par la structure employeuse (marché réservé / EI / EA)" in page

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.timezone import localdate as today  # read at each use: a run may cross midnight
 
 from participants.enums import ProofKind, ProofStatus, ReferralStatus
 from suivi import services, tasks
@@ -26,8 +26,6 @@ from tests.suivi.factories_followup import HandoffFactory, handoff_for
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def person(world, referent=True, **kwargs):
     return ParticipantFactory(
@@ -37,7 +35,7 @@ def person(world, referent=True, **kwargs):
 
 def new_contract(world, participant, start=None, end=None, by=None):
     """A contract recorded through the service, as the contract form does."""
-    start = start or TODAY - timedelta(days=30)
+    start = start or today() - timedelta(days=30)
     contract = WorkContract(
         structure=world.structure,
         participant=participant,
@@ -84,7 +82,7 @@ def test_r_seq_a_first_contract_opens_the_entry_with_what_the_prescriber_shared(
 def test_r_seq_a_second_contract_opens_no_second_entry(world):
     participant = person(world)
     new_contract(world, participant)
-    new_contract(world, participant, start=TODAY + timedelta(days=200))
+    new_contract(world, participant, start=today() + timedelta(days=200))
     assert Handoff.objects.filter(participant=participant, kind=HandoffKind.ENTREE).count() == 1
     someone_hired_before = person(world)
     ended_contract(world, someone_hired_before)
@@ -137,26 +135,26 @@ def test_r_seq_an_actual_end_reached_ends_the_clause_before_the_planned_end(worl
 def test_r_seq_a_cancelled_return_is_not_proposed_again(world):
     participant = person(world)
     ended_contract(world, participant)
-    (proposal,) = handoffs.handoffs_propose_returns(on=TODAY, participant=participant).created
+    (proposal,) = handoffs.handoffs_propose_returns(on=today(), participant=participant).created
     handoffs.handoff_cancel(handoff=proposal, by=world.facilitateur.user, reason="Personne réembauchée ailleurs")
-    assert handoffs.handoffs_propose_returns(on=TODAY, participant=participant).created == []
+    assert handoffs.handoffs_propose_returns(on=today(), participant=participant).created == []
 
 
 def test_r_seq_people_without_referent_are_listed_not_handed_back(world):
     orphan = person(world, referent=False)
     ended_contract(world, orphan)
-    result = handoffs.handoffs_propose_returns(on=TODAY)
+    result = handoffs.handoffs_propose_returns(on=today())
     assert orphan in result.without_referent
     assert not Handoff.objects.filter(participant=orphan).exists()
     assert {h.participant for h in result.created} >= {world.participant, world.sibling_participant}
-    assert orphan in handoffs.participants_awaiting_referent(TODAY)
+    assert orphan in handoffs.participants_awaiting_referent(today())
 
 
 def test_r_seq_recording_the_actual_end_of_a_contract_proposes_the_return(world):
     participant = person(world)
-    contract = new_contract(world, participant, start=TODAY - timedelta(days=60), end=TODAY + timedelta(days=60))
+    contract = new_contract(world, participant, start=today() - timedelta(days=60), end=today() + timedelta(days=60))
     assert not Handoff.objects.filter(participant=participant, kind=HandoffKind.RETOUR).exists()
-    contract.actual_end_date, contract.end_reason = TODAY - timedelta(days=1), EndReason.RUPTURE_CONVENTIONNELLE
+    contract.actual_end_date, contract.end_reason = today() - timedelta(days=1), EndReason.RUPTURE_CONVENTIONNELLE
     services.contract_save(contract=contract, awards=[world.award], by=world.facilitateur.user)
     proposal = Handoff.objects.get(participant=participant, kind=HandoffKind.RETOUR)
     assert (proposal.contract, proposal.status) == (contract, HandoffStatus.A_ENVOYER)
@@ -172,7 +170,7 @@ def test_r_seq_a_return_is_sent_only_with_what_was_said_to_the_person(world):
     sent = handoffs.handoff_send(
         handoff=proposal, by=world.facilitateur.user, participant_message="Retour vers Mme Roux, rendez-vous le 2."
     )
-    assert (sent.status, sent.sent_on, sent.sent_by) == (HandoffStatus.ENVOYE, TODAY, world.facilitateur.user)
+    assert (sent.status, sent.sent_on, sent.sent_by) == (HandoffStatus.ENVOYE, today(), world.facilitateur.user)
     with pytest.raises(ValidationError, match="plus à envoyer"):
         handoffs.handoff_send(handoff=sent, by=world.facilitateur.user)
 
@@ -265,7 +263,7 @@ def test_r_recontact_a_recontact_handoff_sent_informs_the_referent_before_positi
     assert error.value.message_dict["referent_informed_on"] == [services.RECONTACT_MESSAGE]
     handoffs.handoff_send(handoff=draft, by=world.facilitateur.user)
     positioning = propose().positioning
-    assert (positioning.referent_informed_on, positioning.referent_informed_how) == (TODAY, RecontactMethod.EMAIL)
+    assert (positioning.referent_informed_on, positioning.referent_informed_how) == (today(), RecontactMethod.EMAIL)
     assert "recontact" in positioning.referent_informed_note
 
 
