@@ -2,9 +2,11 @@
 written when refused, stored text shown escaped.
 
 The forms come from tests/hostile/registry.py (one entry per URL reading POST data, checked against the URL
-configuration); their fields are read from the page. Hypothesis draws, per example, a few fields and a hostile
-value for each (tests/hostile/values.py); the other fields keep the page's values. Each example runs in its own
-savepoint. CI runs 2 examples per form, reproducibly (derandomize); `HYPOTHESIS_PROFILE=thorough` runs 150.
+configuration); their fields are read from the page. A deterministic pass sends every hand-picked value of a
+field's kind (tests/hostile/values.py) to every field; on top, hypothesis draws, per example, a few fields and a
+hostile value for each; the other fields keep the page's values. Each request runs in its own savepoint. CI runs 2
+hypothesis examples per form, reproducibly (derandomize); `HYPOTHESIS_PROFILE=thorough` runs 150. The `next` and
+`back` parameters are tried in tests/hostile/test_next.py.
 """
 
 from dataclasses import dataclass
