@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -21,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.hostile.checks import (
+    ENGLISH,
     assert_french_errors,
     assert_local_redirect,
     assert_no_raw_markup,
@@ -85,13 +88,22 @@ def _target(name, world):
     return Target(url, client, fields, baseline)
 
 
-def _check(name, target, response, before, visible):
+def _check(name, target, response, before, visible, landing=True):
     """`visible`: whether a field the person sees was made hostile (hidden fields only: the view may ignore
-    them and show the page again without a message)."""
+    them and show the page again without a message). `landing`: whether a redirect is followed to check the page
+    it leads to; otherwise its messages are read from the request (their display is checked by the other tests)."""
     after = writes()
     where = f"{name} ({response.status_code})"
     assert response.status_code < 500, where
     assert_no_raw_markup(html_of(response), where)
+    if response.status_code in REDIRECTS and not landing:
+        assert_local_redirect(response)
+        errors = [m.message for m in get_messages(response.wsgi_request) if m.level >= message_levels.ERROR]
+        if errors:  # refused with a message after the redirect (a POST-only action): nothing may have been written
+            english = [error for error in errors if ENGLISH.search(error)]
+            assert not english, f"{where} : messages d'erreur pas en français : {english}"
+            assert not written(before, after), f"{where} : refusé mais écrit dans {written(before, after)}"
+        return
     if response.status_code in REDIRECTS:
         assert_local_redirect(response)
         landing = target.client.get(response["Location"])
@@ -154,7 +166,7 @@ def test_every_hand_picked_value_reaches_every_field(db, world, name):
         with transaction.atomic():
             before = writes()
             response = target.client.post(target.url, values)
-            _check(name, target, response, before, visible)
+            _check(name, target, response, before, visible, landing=False)
             transaction.set_rollback(True)
 
 
