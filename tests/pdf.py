@@ -3,11 +3,16 @@
 import subprocess
 
 
-def pdf_text(content: bytes) -> str:
-    """The text of a PDF (layout kept), as `pdftotext -layout` extracts it."""
+def pdf_text(content: bytes, *, layout: bool = True) -> str:
+    """The text of a PDF (layout kept), as `pdftotext -layout` extracts it; `layout=False`: in the order it is
+    drawn (`-raw`), where a table cell's wrapped lines follow one another instead of sharing lines with the next
+    columns."""
     assert content.startswith(b"%PDF-"), "ce n'est pas un PDF"
     result = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+        ["pdftotext", "-layout" if layout else "-raw", "-enc", "UTF-8", "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
     )
     return result.stdout.decode()
 

@@ -156,7 +156,7 @@ HOSTILE = {
     "suivi:company_grid": Hostile(markup=NO_TEXT, url=lambda w: _grid_url("suivi:company_grid", w.company)),
     "suivi:market_grid": Hostile(markup=NO_TEXT, url=lambda w: _grid_url("suivi:market_grid", w.market)),
     "suivi:import_start": Hostile(
-        markup="un fichier : fichiers hostiles tirés ici, cellules dans tests/suivi/test_imports.py"
+        markup="un fichier : fichiers hostiles tirés ici, cellules hostiles dans tests/hostile/test_imports.py"
     ),
     "suivi:import_confirm": action("apercu"),
     "suivi:import_cancel": action(),

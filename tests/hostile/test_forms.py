@@ -2,15 +2,19 @@
 written when refused, stored text shown escaped.
 
 The forms come from tests/hostile/registry.py (one entry per URL reading POST data, checked against the URL
-configuration); their fields are read from the page. Hypothesis draws, per example, a few fields and a hostile
-value for each (tests/hostile/values.py); the other fields keep the page's values. Each example runs in its own
-savepoint. CI runs 2 examples per form, reproducibly (derandomize); `HYPOTHESIS_PROFILE=thorough` runs 150.
+configuration); their fields are read from the page. A deterministic pass sends every hand-picked value of a
+field's kind (tests/hostile/values.py) to every field; on top, hypothesis draws, per example, a few fields and a
+hostile value for each; the other fields keep the page's values. Each request runs in its own savepoint. CI runs 2
+hypothesis examples per form, reproducibly (derandomize); `HYPOTHESIS_PROFILE=thorough` runs 150. The `next` and
+`back` parameters are tried in tests/hostile/test_next.py.
 """
 
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -19,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.hostile.checks import (
+    ENGLISH,
     assert_french_errors,
     assert_local_redirect,
     assert_no_raw_markup,
@@ -28,7 +33,7 @@ from tests.hostile.checks import (
 )
 from tests.hostile.forms import Field, error_texts, form_of
 from tests.hostile.registry import HOSTILE, SUBMITTERS, post_url_names
-from tests.hostile.values import PROFILE, hostile_value
+from tests.hostile.values import PROFILE, hand_picked, hostile_value
 from tests.test_access import ACCESS_CASES
 
 REDIRECTS = (301, 302, 303)
@@ -83,13 +88,22 @@ def _target(name, world):
     return Target(url, client, fields, baseline)
 
 
-def _check(name, target, response, before, visible):
+def _check(name, target, response, before, visible, landing=True):
     """`visible`: whether a field the person sees was made hostile (hidden fields only: the view may ignore
-    them and show the page again without a message)."""
+    them and show the page again without a message). `landing`: whether a redirect is followed to check the page
+    it leads to; otherwise its messages are read from the request (their display is checked by the other tests)."""
     after = writes()
     where = f"{name} ({response.status_code})"
     assert response.status_code < 500, where
     assert_no_raw_markup(html_of(response), where)
+    if response.status_code in REDIRECTS and not landing:
+        assert_local_redirect(response)
+        errors = [m.message for m in get_messages(response.wsgi_request) if m.level >= message_levels.ERROR]
+        if errors:  # refused with a message after the redirect (a POST-only action): nothing may have been written
+            english = [error for error in errors if ENGLISH.search(error)]
+            assert not english, f"{where} : messages d'erreur pas en français : {english}"
+            assert not written(before, after), f"{where} : refusé mais écrit dans {written(before, after)}"
+        return
     if response.status_code in REDIRECTS:
         assert_local_redirect(response)
         landing = target.client.get(response["Location"])
@@ -129,6 +143,31 @@ def test_hostile_values_never_break_a_form(db, world, name):
             transaction.set_rollback(True)
 
     example()
+
+
+def _submitted(field, value):
+    return SimpleUploadedFile(*value) if field.kind == "file" else value
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_every_hand_picked_value_reaches_every_field(db, world, name):
+    """The deterministic pass, whatever hypothesis draws: every hand-picked value of a field's kind
+    (tests/hostile/values.py) is sent to that field at least once. Each request makes every field hostile at once,
+    each field with another value (field j gets value i + j of its kind's list in request i), so that a form takes
+    as many requests as the longest list of its kinds rather than one per field and value."""
+    target = _target(name, world)
+    fields = [target.fields[field_name] for field_name in sorted(target.fields)]
+    pools = [hand_picked(field) for field in fields]
+    visible = any(field.kind != "hidden" for field in fields)
+    for round_ in range(max(len(pool) for pool in pools)):
+        values = dict(target.baseline)
+        for index, (field, pool) in enumerate(zip(fields, pools, strict=True)):
+            values[field.name] = _submitted(field, pool[(round_ + index) % len(pool)])
+        with transaction.atomic():
+            before = writes()
+            response = target.client.post(target.url, values)
+            _check(name, target, response, before, visible, landing=False)
+            transaction.set_rollback(True)
 
 
 TEXT_KINDS = ("text", "textarea")

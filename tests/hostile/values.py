@@ -98,6 +98,7 @@ NASTY_DATES = [
     "",
 ]
 NASTY_MONTHS = ["2026-00", "13/2026", "99999-01", "0000-00", "02/-1", "", "2026-02-30"]
+CHECKBOX_VALUES = ["on", "off", "2", "<script>", "\x00", ""]
 NASTY_CHOICES = ["", "-1", "0", "999999999", "<script>", "00000000-0000-0000-0000-000000000000", "a" * 300, "\x00"]
 
 # Text that hypothesis makes up: any character a UTF-8 form can carry (lone surrogates cannot be sent).
@@ -112,7 +113,7 @@ numbers = st.one_of(
 )
 dates = st.one_of(st.sampled_from(NASTY_DATES), st.dates().map(lambda d: d.strftime("%d/%m/%Y")), text)
 months = st.one_of(st.sampled_from(NASTY_MONTHS), text)
-checkbox = st.sampled_from(["on", "off", "2", "<script>", "\x00", ""])
+checkbox = st.sampled_from(CHECKBOX_VALUES)
 
 
 def choice(options):
@@ -138,11 +139,14 @@ HOSTILE_FILES = [
 ]
 files = st.sampled_from(HOSTILE_FILES)
 
+NASTY_EMAILS = ["a@b", "<x>@y.fr", "a@" + "b" * 300 + ".fr", "@", "a@b@c.fr"]
+NASTY_PHONES = ["+33 6 00 00 00 00 00 00", "0600000000" * 20, "-1"]
+NASTY_TIMES = ["25:61", "-1:00", "12h", "99:99:99"]
 BY_KIND = {
     "text": text,
     "textarea": text,
-    "email": st.one_of(text, st.sampled_from(["a@b", "<x>@y.fr", "a@" + "b" * 300 + ".fr", "@", "a@b@c.fr"])),
-    "tel": st.one_of(text, st.sampled_from(["+33 6 00 00 00 00 00 00", "0600000000" * 20, "-1"])),
+    "email": st.one_of(text, st.sampled_from(NASTY_EMAILS)),
+    "tel": st.one_of(text, st.sampled_from(NASTY_PHONES)),
     "url": text,
     "search": text,
     "password": text,
@@ -150,7 +154,7 @@ BY_KIND = {
     "number": numbers,
     "date": dates,
     "datetime-local": dates,
-    "time": st.one_of(st.sampled_from(["25:61", "-1:00", "12h", "99:99:99"]), text),
+    "time": st.one_of(st.sampled_from(NASTY_TIMES), text),
     "month": months,
     "checkbox": checkbox,
     "radio": checkbox,
@@ -163,3 +167,25 @@ def hostile_value(field):
     if field.kind == "select":
         return choice(field.options)
     return BY_KIND.get(field.kind, text)
+
+
+# The hand-picked values of each kind, every one of which the deterministic pass (tests/hostile/test_forms.py) sends
+# to every field of that kind; hypothesis then draws random ones on top.
+HAND_PICKED = {
+    "email": NASTY_TEXT + NASTY_EMAILS,
+    "tel": NASTY_TEXT + NASTY_PHONES,
+    "number": NASTY_NUMBERS,
+    "date": NASTY_DATES,
+    "datetime-local": NASTY_DATES,
+    "time": NASTY_TIMES + NASTY_TEXT,
+    "month": NASTY_MONTHS,
+    "checkbox": CHECKBOX_VALUES,
+    "radio": CHECKBOX_VALUES,
+    "select": NASTY_CHOICES,
+    "file": HOSTILE_FILES,
+}
+
+
+def hand_picked(field):
+    """Every hand-picked hostile value for one field (`tests.hostile.forms.Field`): its kind's, text otherwise."""
+    return HAND_PICKED.get(field.kind, NASTY_TEXT)
