@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, role_required, visible
+from clauses.accounts.access import (
+    effective_role,
+    get_manageable_or_404,
+    get_visible_or_404,
+    role_required,
+    visible,
+)
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Organisation, User
 from clauses.pagination import paginate
@@ -49,7 +55,7 @@ admin_only = role_required(Role.ADMIN)
 
 
 def _is_staff(request):
-    return request.membership.role in STAFF
+    return effective_role(request.membership) in STAFF
 
 
 def _notify(event):
@@ -127,7 +133,7 @@ def participant_detail(request, public_id):
     )
     services.view_log(participant_id=participant.pk, user=request.user, what=ViewKind.FICHE)
     is_staff = _is_staff(request)
-    is_admin = request.membership.role == Role.ADMIN
+    is_admin = effective_role(request.membership) == Role.ADMIN
     if participant.is_anonymised:
         # Kept for the figures only: nothing to read or change, nobody to name.
         return render(
