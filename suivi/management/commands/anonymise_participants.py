@@ -27,48 +27,53 @@ def report_lines(report):
     """The report in French: counts per structure and public ids, never a name."""
     mode = "ANONYMISATION" if not report.dry_run else "SIMULATION (rien n'est modifié ; --wet-run pour agir)"
     yield f"{mode} au {report.on:%d/%m/%Y}"
-    yield (
+    wet = not report.dry_run
+    yield from _section(
         f"Conservation : {settings.RETENTION_MONTHS} mois après la fin du dernier suivi, "
-        f"soit un suivi terminé au plus tard le {report.limit:%d/%m/%Y}."
+        f"soit un suivi terminé au plus tard le {report.limit:%d/%m/%Y}.",
+        report.due,
+        what=("Aucune personne à anonymiser.", "personne(s) à anonymiser"),
+        per_structure=report.per_structure(),
+        line=lambda due: f"{due.participant.public_id} (fin du suivi : {due.end:%d/%m/%Y})",
+        outcome=wet
+        and (
+            f"{report.anonymised} anonymisée(s), {report.skipped} plus à anonymiser (suivi repris), "
+            f"{report.failed} échec(s) (voir le journal)."
+        ),
     )
-    if not report.due:
-        yield "Aucune personne à anonymiser."
-    else:
-        yield f"{len(report.due)} personne(s) à anonymiser :"
-        for structure, count in report.per_structure():
-            yield f"  {structure} : {count}"
-        for due in report.due:
-            yield f"  - {due.participant.public_id} (fin du suivi : {due.end:%d/%m/%Y})"
-        if not report.dry_run:
-            yield (
-                f"{report.anonymised} anonymisée(s), {report.skipped} plus à anonymiser (suivi repris), "
-                f"{report.failed} échec(s) (voir le journal)."
-            )
-    yield (
+    yield from _section(
         f"Fiches navettes sans suite : anonymisées {settings.REFERRAL_RETENTION_MONTHS} mois après leur dernier "
-        f"événement, soit au plus tard le {report.referral_limit:%d/%m/%Y}."
+        f"événement, soit au plus tard le {report.referral_limit:%d/%m/%Y}.",
+        report.referrals,
+        what=("Aucune fiche navette à anonymiser.", "fiche(s) navette(s) à anonymiser"),
+        per_structure=report.referrals_per_structure(),
+        line=lambda item: (
+            f"{item[0].public_id} ({item[0].get_status_display()}, dernier événement : {item[1]:%d/%m/%Y})"
+        ),
+        outcome=wet and f"{report.referrals_anonymised} anonymisée(s), {report.referrals_failed} échec(s).",
     )
-    if not report.referrals:
-        yield "Aucune fiche navette à anonymiser."
-    else:
-        yield f"{len(report.referrals)} fiche(s) navette(s) à anonymiser :"
-        for structure, count in report.referrals_per_structure():
-            yield f"  {structure} : {count}"
-        for referral, last in report.referrals:
-            yield f"  - {referral.public_id} ({referral.get_status_display()}, dernier événement : {last:%d/%m/%Y})"
-        if not report.dry_run:
-            yield f"{report.referrals_anonymised} anonymisée(s), {report.referrals_failed} échec(s)."
-    yield (
+    yield from _section(
         f"Fichiers d'import d'heures : effacés {settings.IMPORT_FILE_RETENTION_DAYS} jours après l'import, "
-        f"soit importés au plus tard le {timezone.localtime(report.import_limit):%d/%m/%Y}."
+        f"soit importés au plus tard le {timezone.localtime(report.import_limit):%d/%m/%Y}.",
+        report.imports,
+        what=("Aucun fichier d'import à effacer.", "fichier(s) d'import à effacer"),
+        per_structure=report.imports_per_structure(),
+        line=lambda hour_import: f"import {hour_import.public_id} ({hour_import.get_status_display()})",
+        outcome=wet and f"{report.import_files_deleted} effacé(s), {report.import_files_failed} échec(s).",
     )
-    if not report.imports:
-        yield "Aucun fichier d'import à effacer."
-    else:
-        yield f"{len(report.imports)} fichier(s) d'import à effacer :"
-        for structure, count in report.imports_per_structure():
-            yield f"  {structure} : {count}"
-        for hour_import in report.imports:
-            yield f"  - import {hour_import.public_id} ({hour_import.get_status_display()})"
-        if not report.dry_run:
-            yield f"{report.import_files_deleted} effacé(s), {report.import_files_failed} échec(s)."
+
+
+def _section(rule, items, *, what, per_structure, line, outcome):
+    """One kind of data: its rule, then how many are due by structure and each one's public id, then what was done."""
+    none, kind = what
+    yield rule
+    if not items:
+        yield none
+        return
+    yield f"{len(items)} {kind} :"
+    for structure, count in per_structure:
+        yield f"  {structure} : {count}"
+    for item in items:
+        yield f"  - {line(item)}"
+    if outcome:
+        yield outcome
