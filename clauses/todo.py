@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from clauses.accounts.access import visible
 from comites.models import CommitteeDecision, CommitteeMeeting
-from participants.enums import REFERRAL_PENDING
 from participants.models import EligibilityDiagnosis, Proof, Referral
 from suivi import outcomes as outcome_rules
 from suivi.enums import Severity
@@ -140,7 +139,7 @@ def _checks(request, today):
 
 
 def _referrals(request):
-    count = visible(request, Referral).filter(status__in=REFERRAL_PENDING).count()
+    count = visible(request, Referral).pending().count()
     if not count:
         return None
     return Task(

@@ -5,7 +5,9 @@
   like a page of the application (`participants.services.view_log`)."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -50,11 +52,19 @@ class FrozenOnceAnonymised:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _anonymised(self._frozen_model, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history answers a malformed id with a server error: a 404 instead.
+        try:
+            self._frozen_model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404 from error
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves a restored version on POST with the view permission alone: refused here
         # unless the row itself may be changed.
         if request.method == "POST":
-            current = self._frozen_model._default_manager.filter(pk=object_id).first()
+            current = self.get_object(request, unquote(object_id))  # None for an unknown or malformed id
             if current is None or not self.has_change_permission(request, current):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -87,9 +97,9 @@ class ParticipantAdmin(FrozenOnceAnonymised, SimpleHistoryAdmin):
 
     def _log_view(self, request, object_id):
         if request.method == "GET":
-            pk = Participant.objects.filter(pk=object_id).values_list("pk", flat=True).first()
-            if pk is not None:
-                services.view_log(participant_id=pk, user=request.user, what=ViewKind.ADMIN)
+            participant = self.get_object(request, unquote(object_id))  # None for an unknown or malformed id
+            if participant is not None:
+                services.view_log(participant_id=participant.pk, user=request.user, what=ViewKind.ADMIN)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._log_view(request, object_id)

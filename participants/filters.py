@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clauses.accounts.models import Organisation, User
-from participants.enums import REFERRAL_PENDING, ReferralStatus, ViewKind
+from participants.enums import ReferralStatus, ViewKind
 from participants.models import (
     EligibilityCriterion,
     EligibilityDiagnosis,
@@ -98,7 +98,7 @@ class ReferralFilter(django_filters.FilterSet):
         self.filters["prescriber_organisation"].queryset = prescribers.order_by("name")
 
     def filter_pending(self, queryset, name, value):
-        return queryset.filter(status__in=REFERRAL_PENDING) if value else queryset
+        return queryset.pending() if value else queryset
 
 
 class ViewLogFilter(django_filters.FilterSet):

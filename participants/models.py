@@ -404,6 +404,10 @@ class ReferralQuerySet(ScopedQuerySet):
     def for_prescriber(self, organisation):
         return self.filter(prescriber_organisation=organisation)
 
+    def pending(self):
+        """Fiches waiting for the structure's decision (an anonymised one waits for nothing any more)."""
+        return self.filter(status__in=REFERRAL_PENDING, anonymised_at__isnull=True)
+
     def manageable_by(self, membership):
         if effective_role(membership) == Role.PRESCRIPTEUR:
             return self.for_prescriber(membership.organisation)

@@ -91,7 +91,10 @@ def consent_record(*, participant: Participant, consent: Consent, by) -> Consent
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, withdrawn_on, note, by) -> Consent:
-    """The person withdraws: the consent is closed. The facilitator then stops using the record (R-consent)."""
+    """The person withdraws: the consent is closed. The facilitator then stops using the record (R-consent).
+    Under the person's lock, on the consent as stored: a double click withdraws once, an anonymised person never."""
+    lock_participant(consent.participant)
+    consent = Consent.objects.select_for_update().select_related("participant").get(pk=consent.pk)
     if consent.withdrawn_on:
         raise ValidationError("Ce consentement est déjà retiré.")
     consent.withdrawn_on = withdrawn_on

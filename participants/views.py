@@ -24,7 +24,7 @@ from clauses.queueing import queue_after_commit
 from clauses.redirects import safe_path
 from marches.models import Market
 from participants import eligibility, services
-from participants.enums import REFERRAL_PENDING, ReferralStatus, ViewKind
+from participants.enums import ReferralStatus, ViewKind
 from participants.filters import EXPIRY_WINDOW, ParticipantFilter, ReferralFilter, ViewLogFilter
 from participants.forms import (
     ConsentForm,
@@ -438,7 +438,7 @@ def referral_list(request):
     filterset = ReferralFilter(request.GET or None, queryset=referrals, prescribers=prescribers)
     found = filterset.qs if not filterset.is_bound or filterset.is_valid() else referrals.none()
     page = paginate(request, found.order_by("-updated_at", "-pk"))
-    pending = visible(request, Referral).filter(status__in=REFERRAL_PENDING).count() if _is_staff(request) else None
+    pending = visible(request, Referral).pending().count() if _is_staff(request) else None
     return render(
         request,
         "participants/referral_list.html",
@@ -576,7 +576,7 @@ def referral_review(request, public_id):
         Referral.objects.select_related("prescriber_organisation", "structure", "created_by"),
         public_id=public_id,
     )
-    if referral.status not in REFERRAL_PENDING:
+    if not referral.is_pending:
         messages.info(request, "Cette fiche n'attend pas de décision.")
         return redirect(referral)
     duplicates = services.possible_duplicates(

@@ -103,6 +103,8 @@ def positioning_propose(
     if (participant is None) == (referral is None):
         raise ValidationError("Choisissez un candidat.")
     if referral is not None:
+        if referral.anonymised_at is not None:
+            raise ValidationError("Cette fiche navette est anonymisée : elle ne peut plus être positionnée.")
         if referral.status in (ReferralStatus.BROUILLON, ReferralStatus.REFUSEE, ReferralStatus.A_COMPLETER):
             raise ValidationError("Seule une fiche navette envoyée et non refusée peut être positionnée.")
         if referral.participant_id:  # accepted since: position the person

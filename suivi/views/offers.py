@@ -10,7 +10,6 @@ from clauses.accounts.access import get_manageable_or_404, get_visible_or_404, v
 from clauses.pagination import paginate
 from clauses.queueing import queue_after_commit
 from marches.models import Award
-from participants.enums import ReferralStatus
 from participants.models import Consent, Participant, Referral
 from suivi import services
 from suivi.enums import OFFER_TRANSITIONS, OfferStatus, PositioningStatus
@@ -163,11 +162,7 @@ def _candidates(request):
     participants = (
         visible(request, Participant).not_anonymised().filter(Exists(consent)).order_by("last_name", "first_name")
     )
-    referrals = (
-        visible(request, Referral)
-        .filter(status__in=(ReferralStatus.SOUMISE, ReferralStatus.EN_VERIFICATION))
-        .order_by("last_name", "first_name")
-    )
+    referrals = visible(request, Referral).pending().order_by("last_name", "first_name")
     return participants, referrals
 
 

@@ -161,3 +161,6 @@ def test_bilan_shows_markup_as_text(db, client, world, marked_contract):
         marked("poste"),
     ]
     assert_literal(content, texts, after="Note méthodologique")
+    # Nobody is named in a buyer's bilan, marked up or not.
+    printed = _flat(pdf_text(content, layout=False))
+    assert _flat(marked("prenom")) not in printed and _flat(marked("nom")) not in printed

@@ -57,3 +57,13 @@ def test_a_participant_opened_in_the_admin_is_in_the_log_and_others_stay_editabl
     assert list(logged.values_list("what", flat=True)) == [ViewKind.ADMIN]  # once per window
     assert client.get(reverse("admin:participants_participant_changelist")).status_code == 200
     assert logged.count() == 1  # the list shows no one's data: not logged
+
+
+@pytest.mark.parametrize("view", ["change", "history"])
+def test_a_malformed_id_in_the_admin_is_no_server_error(superuser_client, view):
+    url = reverse(f"admin:participants_participant_{view}", args=["abc"])
+    response = superuser_client.get(url)
+    assert response.status_code in (302, 404)  # Django's "n'existe pas" message, or not found: never a 500
+    assert not ParticipantViewLog.objects.exists()
+    revert = reverse("admin:participants_referral_simple_history", args=["abc", 1])
+    assert superuser_client.post(revert, {}).status_code in (302, 403, 404)

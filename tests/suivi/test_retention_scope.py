@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import models
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from participants import services as participant_services
@@ -160,7 +161,7 @@ def test_a_fiche_that_ended_without_a_person_is_anonymised_a_year_after_its_last
     Positioning.objects.filter(pk=positioning.pk).update(proposed_at=timezone.now() - datetime.timedelta(days=800))
     age_referral(refused, today - datetime.timedelta(days=400))
     Referral.objects.filter(pk=refused.pk).update(decided_at=None)
-    recent = world.sibling_referral  # a step four months ago: kept
+    recent = world.sibling_referral  # a step today: kept
     age_referral(recent, today - datetime.timedelta(days=400))
     ReferralEvent.objects.create(referral=recent, to_status=ReferralStatus.A_COMPLETER)
     cv = world.referral_proof
@@ -184,6 +185,28 @@ def test_a_fiche_that_ended_without_a_person_is_anonymised_a_year_after_its_last
     # An anonymised fiche is no longer decided, nor sent again.
     with pytest.raises(ValidationError):
         participant_services.referral_save_review(referral=refused, by=world.facilitateur.user)
+
+
+def test_an_anonymised_fiche_left_pending_waits_for_nothing_any_more(client, world, settings):
+    settings.REFERRAL_RETENTION_MONTHS = 12
+    pending = world.referral
+    Referral.objects.filter(pk=pending.pk).update(status=ReferralStatus.SOUMISE, participant=None)
+    age_referral(pending, timezone.localdate() - datetime.timedelta(days=400))
+    with on_commit():
+        call_command("anonymise_participants", "--wet-run", stdout=io.StringIO())
+    pending = Referral.objects.get(pk=pending.pk)
+    assert pending.is_anonymised and pending.status == ReferralStatus.SOUMISE
+    assert not Referral.objects.filter(pk=pending.pk).pending().exists()
+    client.force_login(world.facilitateur.user)
+    listing = client.get(reverse("participants:referral_list"), {"pending": "true"}).content.decode()
+    assert str(pending.public_id) not in listing
+    review = client.get(reverse("participants:referral_review", args=[pending.public_id]))
+    assert review.status_code == 302  # "Cette fiche n'attend pas de décision."
+    with pytest.raises(ValidationError, match="anonymisée"):
+        suivi_services.positioning_propose(
+            offer=world.offer, referral=pending, by=world.facilitateur.user, organisation=world.structure,
+            message="Nouveau texte",
+        )  # fmt: skip
 
 
 def test_a_fiche_is_checked_again_under_its_lock(world, settings):
