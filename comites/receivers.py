@@ -55,6 +55,7 @@ def forget_participant(sender, participant, **kwargs):
             row.agenda, cited = _scrub_agenda(row.agenda, pid, code)
             row.minutes = _scrub_minutes(row.minutes, cited, code)
         model._default_manager.bulk_update(rows, ["agenda", "minutes"])
+    scrub_history_reasons(historical.objects.filter(cites))  # a reason typed with a change may name the person
 
     # The decisions about the person now, and every version of a decision that was about them then.
     current = CommitteeDecision.objects.filter(participant=participant)

@@ -28,6 +28,7 @@ def test_anonymising_a_person_blanks_them_in_agendas_minutes_and_decisions_with_
     label, code, pid = person_label(person), person_code(person), str(person.public_id)
     assert [a["pid"] for a in meeting.agenda["alerts"]] == [pid, str(other.public_id)]
     meeting.minutes = f"{label} : reprise du travail prévue lundi. {person_label(other)} : à revoir."
+    meeting._change_reason = f"compte rendu : {label} cité"
     meeting.save()
     about = CommitteeDecisionFactory(meeting=meeting, participant=person, text="Lui trouver une garde d'enfant.")
     about.text = "Lui trouver une garde d'enfant le mercredi."
@@ -49,6 +50,7 @@ def test_anonymising_a_person_blanks_them_in_agendas_minutes_and_decisions_with_
         assert label not in row.minutes and f"— ({code})" in row.minutes or not row.minutes
         assert person_label(other) in row.minutes or not row.minutes
         assert label not in str(row.agenda)
+        assert label not in (getattr(row, "history_change_reason", None) or "")
     decisions = [CommitteeDecision.objects.get(pk=about.pk), *CommitteeDecision.history.filter(id=about.pk)]
     assert {row.text for row in decisions} == {ERASED}
     assert {row.history_change_reason for row in decisions[1:]} <= {None, HISTORY_REASON_ERASED}
